@@ -1,0 +1,48 @@
+"""An evader: a man abroad, in hiding, or exempt by fraud, faked drug dependency or self-harm.
+
+Evaders keep acting.  The weekly hazards (agents.rules.evader_fate) decide who is caught,
+who gives up and reports, whose bought exemption is exposed, and who comes home from abroad.
+"""
+
+from __future__ import annotations
+
+from agents.person import Person
+from agents.states import NoticeKind, Status
+
+
+class Evader(Person):
+    @classmethod
+    def emigrate(cls, model, region, pool_index: int) -> Evader:
+        """A civilian leaves the country before any notice reaches him."""
+        model.population.deactivate(pool_index)
+        model.ledger.add("emigrants", region.index)
+        model.ledger.add("emigrants_pre_emptive", region.index)
+        return cls(model, region, pool_index, Status.ABROAD)
+
+    @property
+    def has_notice(self) -> bool:
+        return self.notice_kind is not None
+
+    def get_caught(self) -> None:
+        """Found by the police (or at the border): fined and sent where his notice said."""
+        self.model.ledger.add("caught", self.region.index)
+        self._go_serve()
+
+    def give_up(self) -> None:
+        """Economic exclusion or fear wears him down: he reports."""
+        self.model.ledger.add("gave_up", self.region.index)
+        self._go_serve()
+
+    def _go_serve(self) -> None:
+        from agents.man import Man
+
+        self.model.ledger.add("fines_rub", self.region.index, self.model.policy.no_show_fine_rub)
+        man = self.hand_over(Man, Status.NOTIFIED)
+        if self.notice_kind is None:
+            man.notice_kind = NoticeKind.CONSCRIPTION
+        man.report()
+
+    def come_home(self) -> None:
+        """Returns from abroad.  A notice he fled has lapsed; he is a civilian again."""
+        self.model.ledger.add("returned_home", self.region.index)
+        self.return_to_pool()

@@ -1,0 +1,56 @@
+"""What every individually represented man shares: his region, his place in the pool, his path.
+
+Idle civilians live as rows of the vectorised pool (model.population); a man becomes an agent
+when something happens to him (a notice, a contract, emigration, a pardon offer taken) and,
+when he goes back to civilian life, returns to the pool.  His attributes stay in the pool's
+arrays, read through ``pool_index``; prisoner recruits have no pool row (``pool_index == -1``).
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from agents.states import Channel, NoticeKind, Status
+
+
+class Person(mesa.Agent):
+    def __init__(self, model, region, pool_index: int, status: Status, channel: Channel | None = None,
+                 notice_kind: NoticeKind | None = None, notice_step: int | None = None, history=None):
+        super().__init__(model)
+        self.region = region
+        self.pool_index = pool_index
+        self.channel = channel
+        self.notice_kind = notice_kind
+        self.notice_step = notice_step
+        self.history: list[tuple[int, Status]] = history if history is not None else []
+        self.status: Status | None = None
+        model.enter(self, status)
+
+    @property
+    def is_prisoner(self) -> bool:
+        return self.pool_index < 0
+
+    @property
+    def footprint(self) -> float:
+        return 0.0 if self.is_prisoner else float(self.model.population.footprint[self.pool_index])
+
+    @property
+    def weeks_since_notice(self) -> int:
+        return 0 if self.notice_step is None else self.model.step_index - self.notice_step
+
+    def become(self, status: Status) -> None:
+        self.model.move(self, status)
+
+    def hand_over(self, cls, status: Status, **kwargs):
+        """Replace this agent by one of another class (Man <-> Evader) carrying the same life."""
+        self.model.leave(self)
+        self.remove()
+        kwargs.setdefault("channel", self.channel)
+        return cls(self.model, self.region, self.pool_index, status, notice_kind=self.notice_kind,
+                   notice_step=self.notice_step, history=self.history, **kwargs)
+
+    def return_to_pool(self, served: bool = False) -> None:
+        """Back to civilian life: the man becomes a row of the pool again."""
+        self.model.leave(self, to_pool=True)
+        self.model.population.reactivate(self.pool_index, served=served)
+        self.remove()

@@ -1,0 +1,61 @@
+"""A federal subject: its men, its economy, its governor's bonus, its quota and its prisons."""
+
+from __future__ import annotations
+
+import mesa
+
+from agents.man import Man
+from agents.rules.governor import next_regional_bonus
+
+
+class Region(mesa.Agent):
+    def __init__(self, model, index: int, row: dict, prison_population: float):
+        super().__init__(model)
+        self.index = index
+        self.iso: str = row["iso"]
+        self.name: str = row["region_en"]
+        self.name_ru: str = row["region_ru"]
+        self.federal_district: str = row["federal_district"]
+        self.men_census = float(row["men_16_61_census2021"])
+        self.poverty_share = float(row["pct_below_subsistence_2020"]) / 100.0
+        self.unemployment = float(row["unemployment_rate_2020"]) / 100.0
+        self.subsistence_rub = float(row["subsistence_level_rub_2020q4"])
+        self.mean_income_rub = float(row["mean_income_per_capita_rub_2020"])
+        self.urban_share = float(row["urban_pct_2017"]) / 100.0
+        self.republic = row["ethnic_republic"] == "1"
+        self.dist_moscow_km = float(row["dist_moscow_km"])
+        self.lat = float(row["capital_lat"])
+        self.lon = float(row["capital_lon"])
+        self.capital: str = row["capital"]
+        self.regional_bonus_rub = model.p.initial_regional_bonus_rub
+        self.quota_per_month = 0.0          # real men
+        self.prison_population = prison_population  # agents (men / scale)
+
+    @property
+    def budget_cap_rub(self) -> float:
+        return self.model.p.bonus_cap_income_years * 12 * self.mean_income_rub * self.model.wage_index
+
+    def govern(self) -> None:
+        """Monthly: raise the bonus when the quota was missed, cut it under budget pressure."""
+        if not self.model.new_month:
+            return
+        pol, p = self.model.policy, self.model.p
+        if self.iso == "MOW" and pol.moscow_bonus_rub is not None:
+            self.regional_bonus_rub = max(self.regional_bonus_rub, pol.moscow_bonus_rub)
+            return
+        if self.quota_per_month <= 0 or self.model.step_index < 4:
+            return  # no month of recruitment to judge yet
+        recruits = self.model.ledger.last_weeks("contracts", self.index, 4) * self.model.scale
+        self.regional_bonus_rub = next_regional_bonus(
+            self.regional_bonus_rub, recruits / self.quota_per_month, pol.budget_pressure,
+            self.budget_cap_rub, p.governor_raise_share, p.governor_raise_floor_rub, p.governor_cut_share)
+
+    def offer_pardons(self) -> None:
+        """Recruiters in the colonies: some prisoners take the pardon-for-service offer."""
+        pol, p = self.model.policy, self.model.p
+        if pol.prisoner_recruitment == "off" or self.prison_population < 1:
+            return
+        n = int(self.model.rng.binomial(int(self.prison_population), p.prisoner_acceptance_per_week))
+        self.prison_population -= n
+        for _ in range(n):
+            Man.pardon(self.model, self)

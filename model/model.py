@@ -1,0 +1,319 @@
+"""DraftModel: wartime military recruitment in Russia, one week per step.
+
+Read ``step()``: it is the weekly schedule.  The causal rules live in ``agents/``; this
+module keeps the books (who is where, flows by region) and reports them in real men.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import mesa
+import numpy as np
+
+from agents.evader import Evader
+from agents.man import Man
+from agents.person import Person
+from agents.recruiter import Recruiter
+from agents.region import Region
+from agents.roster import Roster
+from agents.rules import evader_fate
+from agents.rules.emigration import alarm_after
+from agents.states import Channel, Status
+from model.calendar import Calendar
+from model.ledger import Ledger
+from model.parameters import ParameterError, Parameters
+from model.population import Population, stochastic_round
+from model.reporting import national_row, region_rows
+from model.timeline import Event, Timeline, packaged
+
+WEEK = dt.timedelta(days=7)
+INCOME_DATA_DATE = dt.date(2020, 7, 1)   # incomes and subsistence levels are 2020 figures
+SCALE_RANGE = (1.0, 100_000.0)
+
+
+def read_regions() -> list[dict]:
+    with packaged("regions.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+class DraftModel(mesa.Model):
+    """The recruitment model.
+
+    ``DraftModel(params, seed=1, scale=100)`` or, as Mesa's batch_run calls it,
+    ``DraftModel(seed=1, scale=100, bonus_multiplier=2.0)`` (keyword overrides of the
+    baseline parameters).  Each agent stands for ``scale`` real men.
+    """
+
+    def __init__(self, params: Parameters | None = None, *, seed: int = 0, scale: float = 100.0,
+                 events: tuple[Event, ...] = (), rng=None, **overrides):
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ParameterError(f"seed: got {seed!r}; allowed: an integer >= 0")
+        if not (SCALE_RANGE[0] <= float(scale) <= SCALE_RANGE[1]):
+            raise ParameterError(f"scale: got {scale}; allowed: men per agent in [{SCALE_RANGE[0]:g}, {SCALE_RANGE[1]:g}]")
+        super().__init__(rng=int(seed) if rng is None else rng)
+        self.seed = int(seed)
+        self.p = (params or Parameters()).replace(**overrides) if overrides else (params or Parameters())
+        self.scale = float(scale)
+        self.timeline = Timeline(self.p, list(events))
+        self.date = self.p.start_date
+        self.step_index = 0
+        self.calendar = Calendar(self)
+        self.alarm = 0.0
+        self.new_month = True
+
+        rows = read_regions()
+        self.men_census_total = sum(float(r["men_16_61_census2021"]) for r in rows)
+        self.regions: list[Region] = [
+            Region(self, i, row, self._prisoners_for(float(row["men_16_61_census2021"]))) for i, row in enumerate(rows)]
+        self.recruiters: list[Recruiter] = [
+            Recruiter(self, reg, 1.0 / self.p.recruiters_per_region)
+            for reg in self.regions for _ in range(self.p.recruiters_per_region)]
+        self.ledger = Ledger(len(self.regions))
+        self.counts = np.zeros((2, len(self.regions), len(Status)), dtype=np.int64)  # [prisoner?, region, status]
+        self.rosters = {s: Roster() for s in (Status.DEPLOYED, Status.CONSCRIPT, Status.HIDING, Status.ABROAD, Status.MEDICAL_EXEMPT)}
+        self.assault = Roster()   # deployed prisoner recruits: assault units
+        self.foreign_deployed = 0.0  # agents
+        self.foreign_killed_total = 0.0
+        self.policy = self.timeline.advance(self.date)
+        self.population = Population(self.regions, self.p, self.scale, self.rng)
+        self.initial_men = int(self.population.size)
+        self._deploy_invasion_force()
+        self.history: list[dict] = []
+        self.region_history: list[dict] = []
+        self.latest: dict = {}
+        self.datacollector = mesa.DataCollector(model_reporters={
+            k: (lambda m, k=k: m.latest.get(k)) for k in ("new_contracts", "new_mobilised", "new_emigrants",
+                                                          "killed_total", "deployed", "abroad")})
+        self._started = False
+
+    # --- the weekly schedule -------------------------------------------------------------------
+    def step(self) -> None:
+        if self._started:
+            self.date += WEEK
+            self.step_index += 1
+            self.new_month = self.date.month != (self.date - WEEK).month
+            self.policy = self.timeline.advance(self.date)
+        self._started = True
+        if self.policy.applied:
+            self.population.hazards_stale = True
+        self.sound_alarm()                        # invasion, mobilisation: civilians fear the draft
+        self.admit_new_cohort()                   # men turning 16 on 1 January
+        self.set_quotas()                         # federal replacement target -> regional quotas
+        for region in self.regions:
+            region.govern()                       # governors raise or cut the regional bonus
+        for recruiter in self.recruiters:
+            recruiter.run_campaigns()             # notices: comply or evade (agents.rules.evasion)
+        self.civilians_decide()                   # contracts and pre-emptive emigration
+        for region in self.regions:
+            region.offer_pardons()                # prisoner recruitment
+        self.press_conscripts()                   # serving conscripts pushed to sign
+        self.calendar.fire()                      # training ends, service ends, hospital leaves
+        self.foreign_contingents_arrive()
+        self.fight()                              # the front: killed and wounded
+        self.evaders_act()                        # caught, give up, exposed, come home
+        self.record()
+        self.ledger.close_week()
+        if self.finished:
+            self.running = False
+
+    @property
+    def finished(self) -> bool:
+        return self.date + WEEK > self.p.end_date
+
+    def run(self, until: dt.date | None = None) -> None:
+        """Step until the scenario's end date (or ``until``)."""
+        stop = min(until or self.p.end_date, self.p.end_date)
+        while True:
+            self.step()
+            if self.finished or self.date + WEEK > stop:
+                break
+
+    # --- schedule items ------------------------------------------------------------------------
+    def sound_alarm(self) -> None:
+        pol, p = self.policy, self.p
+        self.alarm = alarm_after(self.alarm, 1.0, p.alarm_half_life_weeks)
+        if any(e.parameter == "war_start" for e in pol.applied):
+            self.alarm = max(self.alarm, p.alarm_war_start)
+        if pol.mobilisation_announced:
+            self.alarm = max(self.alarm, p.alarm_mobilisation)
+
+    def admit_new_cohort(self) -> None:
+        if self.step_index == 0 or self.date.year == (self.date - WEEK).year:
+            return
+        counts = []
+        for r in self.regions:
+            n = stochastic_round(self.rng, r.men_census * self.p.new_cohort_share_per_year / self.scale)
+            counts.append((r, n))
+            self.ledger.add("entrants", r.index, n)
+        self.population.add_cohorts(counts, self.rng, self.years_elapsed)
+
+    def set_quotas(self) -> None:
+        if not self.new_month:
+            return
+        russians = self.stock(Status.DEPLOYED)
+        foreign_share = self.foreign_deployed / max(russians + self.foreign_deployed, 1.0)
+        target = self.p.replacement_target_per_month * (1.0 - self.p.foreign_effectiveness * foreign_share)
+        for r in self.regions:
+            r.quota_per_month = target * r.men_census / self.men_census_total
+        self.population.hazards_stale = True
+
+    def civilians_decide(self) -> None:
+        contract, emigrate = self.population.weekly_choices(self, self.alarm)
+        region_of = self.population.region
+        for idx in contract.tolist():
+            Man.volunteer(self, self.regions[region_of[idx]], idx)
+        for idx in emigrate.tolist():
+            Evader.emigrate(self, self.regions[region_of[idx]], idx)
+
+    def press_conscripts(self) -> None:
+        roster = self.rosters[Status.CONSCRIPT]
+        for man in roster.pick(self.rng, int(self.rng.binomial(len(roster), self.p.conscript_signing_per_week))):
+            man.sign_contract()
+
+    def foreign_contingents_arrive(self) -> None:
+        arriving = self.policy.foreign_arrivals_men
+        p = self.p
+        if p.belarus_contingent_men > 0 and self.date <= p.belarus_start_date < self.date + WEEK:
+            arriving += p.belarus_contingent_men
+        if arriving > 0:
+            n = stochastic_round(self.rng, arriving / self.scale)
+            self.foreign_deployed += n
+            self.ledger.add("foreign", 0, n)
+
+    def fight(self) -> None:
+        p = self.p
+        h_kill = min(p.kill_hazard_per_week * p.casualty_intensity, 1.0)
+        h_wound = min(h_kill * p.wounded_to_killed, 1.0)
+        for roster, mult in ((self.rosters[Status.DEPLOYED], 1.0), (self.assault, p.prisoner_hazard_multiplier)):
+            n = len(roster)
+            killed = int(self.rng.binomial(n, min(h_kill * mult, 1.0)))
+            wounded = int(self.rng.binomial(n - killed, min(h_wound * mult, 1.0)))
+            hit = roster.pick(self.rng, killed + wounded)
+            for man in hit[:killed]:
+                man.be_killed()
+            for man in hit[killed:]:
+                man.be_wounded()
+        n = int(self.foreign_deployed)
+        if n:
+            mult = p.foreign_hazard_multiplier
+            killed = int(self.rng.binomial(n, min(h_kill * mult, 1.0)))
+            wounded = int(self.rng.binomial(n - killed, min(h_wound * mult, 1.0)))
+            invalided = int(self.rng.binomial(wounded, 1.0 - p.wounded_return_share))
+            self.foreign_deployed -= killed + invalided
+            self.foreign_killed_total += killed
+            self.ledger.add("foreign_killed", 0, killed)
+            self.ledger.add("foreign_wounded", 0, wounded)
+
+    def evaders_act(self) -> None:
+        p, pol, rng = self.p, self.policy, self.rng
+        e_reg, excl = pol.e_register, pol.exclusion_law
+
+        def catch(ev):
+            return evader_fate.catch_hazard(p, ev.footprint, p.enforcement, e_reg)
+
+        def total(ev):
+            return catch(ev) + evader_fate.give_up_hazard(p, ev.footprint, ev.weeks_since_notice, excl)
+
+        bound = evader_fate.catch_hazard_bound(p, p.enforcement, e_reg) + evader_fate.give_up_hazard_bound(p, excl)
+        for ev, x in self.rosters[Status.HIDING].thin(rng, bound, total):
+            ev.get_caught() if x < catch(ev) else ev.give_up()
+        exempt = self.rosters[Status.MEDICAL_EXEMPT]
+        for ev in exempt.pick(rng, int(rng.binomial(len(exempt), evader_fate.exposure_hazard(p, p.enforcement)))):
+            ev.get_caught()
+        abroad = self.rosters[Status.ABROAD]
+        for ev in abroad.pick(rng, int(rng.binomial(len(abroad), evader_fate.return_hazard(p)))):
+            ev.come_home()
+
+    def record(self) -> None:
+        self.latest = national_row(self)
+        self.history.append(self.latest)
+        self.region_history.append(region_rows(self))
+        self.datacollector.collect(self)
+
+    # --- bookkeeping used by the agents ------------------------------------------------------
+    def enter(self, person: Person, status: Status) -> None:
+        person.status = status
+        self.counts[int(person.is_prisoner), person.region.index, status] += 1
+        roster = self._roster_for(person, status)
+        if roster is not None:
+            roster.add(person)
+        person.history.append((self.step_index, status))
+
+    def leave(self, person: Person, to_pool: bool = False) -> None:
+        roster = self._roster_for(person, person.status)
+        if roster is not None:
+            roster.remove(person)
+        self.counts[int(person.is_prisoner), person.region.index, person.status] -= 1
+        if to_pool:
+            person.history.append((self.step_index, Status.CIVILIAN))
+        person.status = None
+
+    def move(self, person: Person, status: Status) -> None:
+        self.leave(person)
+        self.enter(person, status)
+
+    def _roster_for(self, person: Person, status: Status | None):
+        if status is Status.DEPLOYED and person.is_prisoner:
+            return self.assault
+        return self.rosters.get(status)
+
+    def stock(self, status: Status, prisoners: bool = True) -> float:
+        n = self.counts[0, :, status].sum()
+        return float(n + (self.counts[1, :, status].sum() if prisoners else 0))
+
+    def offer_rub(self, region: Region) -> float:
+        """The sign-on bonus a recruit from this region receives (federal + regional)."""
+        return self.p.bonus_multiplier * (self.policy.federal_bonus_rub + region.regional_bonus_rub)
+
+    def recent_deaths_per_10k(self) -> np.ndarray:
+        return self.ledger.recent("killed") * self.scale / self._men_census * 1e4
+
+    def recent_recruits_per_1k(self) -> np.ndarray:
+        return (self.ledger.recent("contracts") + self.ledger.recent("prisoner_recruits")) * self.scale / self._men_census * 1e3
+
+    @property
+    def _men_census(self) -> np.ndarray:
+        return np.array([r.men_census for r in self.regions])
+
+    @property
+    def years_elapsed(self) -> float:
+        return (self.date - self.p.start_date).days / 365.25
+
+    @property
+    def wage_index(self) -> float:
+        return (1.0 + self.p.wage_growth_per_year) ** ((self.date - INCOME_DATA_DATE).days / 365.25)
+
+    def stochastic_round(self, x: float) -> int:
+        return stochastic_round(self.rng, x)
+
+    def _prisoners_for(self, men: float) -> float:
+        return float(stochastic_round(self.rng, self.p.prison_population_initial * men / self.men_census_total / self.scale))
+
+    def _deploy_invasion_force(self) -> None:
+        """The force deployed on day one, drawn from fit men aged 20-45 of each region."""
+        pop = self.population
+        for r in self.regions:
+            k = stochastic_round(self.rng, self.p.initial_deployed * r.men_census / self.men_census_total / self.scale)
+            m = pop.members[r.index]
+            cand = m[pop.fit[m] & (pop.age0[m] >= 20) & (pop.age0[m] <= 45)]
+            for idx in np.sort(self.rng.choice(cand, size=min(k, len(cand)), replace=False)).tolist():
+                pop.deactivate(idx)
+                Man(self, r, idx, Status.DEPLOYED, channel=Channel.REGULAR)
+
+    # --- results ---------------------------------------------------------------------------------
+    def national_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame(self.history)
+
+    def regions_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame([row for week in self.region_history for row in _unstack(week)])
+
+
+def _unstack(week: dict) -> list[dict]:
+    n = len(week["region"])
+    return [{k: (v[i] if isinstance(v, (list, np.ndarray)) else v) for k, v in week.items()} for i in range(n)]
