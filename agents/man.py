@@ -30,6 +30,7 @@ class Man(Person):
     def pardon(cls, model, region) -> Man:
         """A prisoner takes the pardon-for-service offer."""
         man = cls(model, region, -1, Status.TRAINING, channel=Channel.PRISONER)
+        man.pardon_due = model.policy.prisoner_recruitment == "on"   # Wagner's terms; Storm-Z: until the war ends
         model.ledger.add("prisoner_recruits", region.index)
         model.calendar.schedule(model.p.prisoner_training_weeks, man.deploy, Status.TRAINING)
         return man
@@ -79,6 +80,14 @@ class Man(Person):
 
     def deploy(self) -> None:
         self.become(Status.DEPLOYED)
+        if getattr(self, "pardon_due", False):
+            self.pardon_due = False
+            self.model.calendar.schedule(self.model.p.prisoner_service_weeks, self.be_pardoned, Status.DEPLOYED)
+
+    def be_pardoned(self) -> None:
+        """A Wagner prisoner who survived his six months goes free."""
+        self.model.ledger.add("pardoned", self.region.index)
+        self.be_discharged()
 
     # --- the front ------------------------------------------------------------------------------
     def be_killed(self) -> None:

@@ -45,10 +45,18 @@ class Region(mesa.Agent):
             return
         if self.quota_per_month <= 0 or self.model.step_index < 4:
             return  # no month of recruitment to judge yet
-        recruits = self.model.ledger.last_weeks("contracts", self.index, 4) * self.model.scale
         self.regional_bonus_rub = next_regional_bonus(
-            self.regional_bonus_rub, recruits / self.quota_per_month, pol.budget_pressure,
+            self.regional_bonus_rub, self.expected_recruits_per_month() / self.quota_per_month, pol.budget_pressure,
             self.budget_cap_rub, p.governor_raise_share, p.governor_raise_floor_rub, p.governor_cut_share)
+
+    def expected_recruits_per_month(self) -> float:
+        """The contract recruits the region is on course for at the current offer (real men).
+
+        Governors judge by the recruiting rate, not by one month's count: a month's count in a
+        small region is mostly noise (and would make the rule depend on the model's scale).
+        """
+        weekly = self.model.population.expected_contracts_per_week[self.index]
+        return weekly * 52.0 / 12.0 * self.model.scale
 
     def offer_pardons(self) -> None:
         """Recruiters in the colonies: some prisoners take the pardon-for-service offer."""

@@ -8,7 +8,7 @@
 """
 
 from model.model import DraftModel
-from model.parameters import Parameters, ParameterError, parameter_names, parameter_table
+from model.parameters import ParameterError, Parameters, parameter_names, parameter_table
 from model.scenarios import Scenario, builtin_scenarios, load_scenario, parse_overrides
 
 __all__ = ["DraftModel", "Parameters", "ParameterError", "Scenario", "builtin_scenarios", "load_scenario",

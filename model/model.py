@@ -101,6 +101,8 @@ class DraftModel(mesa.Model):
         self.sound_alarm()                        # invasion, mobilisation: civilians fear the draft
         self.admit_new_cohort()                   # men turning 16 on 1 January
         self.set_quotas()                         # federal replacement target -> regional quotas
+        if self.population.hazards_stale:
+            self.population.refresh_hazards(self)  # what idle men would do at this week's offer
         for region in self.regions:
             region.govern()                       # governors raise or cut the regional bonus
         for recruiter in self.recruiters:
@@ -117,6 +119,16 @@ class DraftModel(mesa.Model):
         self.ledger.close_week()
         if self.finished:
             self.running = False
+
+    def update_parameters(self, **changes) -> None:
+        """Change parameters mid-run (validated); they take effect from the current week.
+
+        The switches that gate timeline events (``*_enabled``) only affect events not yet replayed.
+        """
+        self.p = self.p.replace(**changes)
+        self.population.p = self.p
+        self.timeline.params = self.p
+        self.population.hazards_stale = True
 
     @property
     def finished(self) -> bool:
@@ -190,11 +202,14 @@ class DraftModel(mesa.Model):
             n = len(roster)
             killed = int(self.rng.binomial(n, min(h_kill * mult, 1.0)))
             wounded = int(self.rng.binomial(n - killed, min(h_wound * mult, 1.0)))
-            hit = roster.pick(self.rng, killed + wounded)
+            withdrawn = int(self.rng.binomial(n - killed - wounded, p.non_combat_exit_per_week))
+            hit = roster.pick(self.rng, killed + wounded + withdrawn)
             for man in hit[:killed]:
                 man.be_killed()
-            for man in hit[killed:]:
+            for man in hit[killed:killed + wounded]:
                 man.be_wounded()
+            for man in hit[killed + wounded:]:
+                man.be_discharged()
         n = int(self.foreign_deployed)
         if n:
             mult = p.foreign_hazard_multiplier

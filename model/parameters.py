@@ -94,7 +94,7 @@ class Parameters:
         20_000.0, "men/month", 0.0, 500_000.0, "seed article: 20,000 a month",
         "national monthly recruitment target shared out as regional quotas")
     governor_raise_share: float = _param(
-        0.25, "share per month", 0.0, 5.0, "assumption",
+        0.6, "share per month", 0.0, 5.0, "assumption: calibrated loosely to the 2024-25 rise",
         "bonus raise per month, per unit of quota shortfall, relative to the bonus")
     governor_raise_floor_rub: float = _param(
         50_000.0, "RUB", 0.0, 1e7, "assumption", "smallest raise a governor bothers with")
@@ -124,7 +124,8 @@ class Parameters:
 
     # --- evasion: the comply-or-evade choice on a notice (logit, utilities relative to complying)
     danger_mobilisation: float = _param(1.0, "index", 0.0, 5.0, "assumption", "danger a mobilisation notice means")
-    danger_conscription: float = _param(0.3, "index", 0.0, 5.0, "assumption: conscripts rarely sent to the front", "danger a conscription notice means")
+    danger_conscription: float = _param(
+        0.3, "index", 0.0, 5.0, "assumption: conscripts rarely sent to the front", "danger a conscription notice means")
     danger_weight: float = _param(3.0, "utility", 0.0, 50.0, "assumption", "weight of danger x risk aversion")
     asc_emigrate: float = _param(-5.0, "utility", -50.0, 50.0, "calibrated", "base utility of fleeing abroad")
     asc_hide: float = _param(-3.5, "utility", -50.0, 50.0, "calibrated", "base utility of leaving the registered address")
@@ -178,12 +179,17 @@ class Parameters:
         420_000.0, "men", 0.0, 2e6, "FSIN: ~420k in colonies before the war", "prison population at the start")
     prisoner_acceptance_per_week: float = _param(
         0.0035, "1/week", 0.0, 1.0, "calibrated: ~45k Wagner recruits by Feb 2023", "weekly share of prisoners taking a pardon offer")
+    prisoner_service_weeks: int = _param(
+        26, "weeks", 1, 520, "Wagner's terms: pardon after six months", "service before a Wagner recruit is pardoned")
     prisoner_hazard_multiplier: float = _param(
         2.5, "factor", 1.0, 20.0, "assumption: assault units", "front hazard of prisoner recruits vs others")
     initial_deployed: float = _param(
         190_000.0, "men", 0.0, 5e6, "US/UK estimates of the invasion force", "men deployed on 24 Feb 2022")
     kill_hazard_per_week: float = _param(
-        0.0022, "1/week", 0.0, 0.2, "calibrated to ~120k killed by mid-2024", "weekly death hazard at intensity 1")
+        0.0016, "1/week", 0.0, 0.2, "calibrated to ~120k killed by mid-2024", "weekly death hazard at intensity 1")
+    non_combat_exit_per_week: float = _param(
+        0.005, "1/week", 0.0, 1.0, "assumption: illness, AWOL (~20.5k cases to mid-2025), transfers to the rear",
+        "weekly chance a deployed man leaves the front for good without being killed or wounded")
     casualty_intensity: float = _param(1.0, "factor", 0.0, 10.0, "lever", "scales front hazards")
     wounded_to_killed: float = _param(2.8, "ratio", 0.0, 10.0, "CSIS 2025-26: 2.8 (2.0-3.5)", "wounded per killed")
     wound_recovery_weeks: int = _param(8, "weeks", 1, 104, "assumption", "time in hospital")

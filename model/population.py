@@ -155,6 +155,7 @@ class Population:
         mobilisable = reservist & (age >= 20.0) & (age < p.mobilisation_age_max + 1)
         self._cand = idx
         self._contract_hazard = np.where(eligible, hazard, 0.0)
+        self.expected_contracts_per_week = np.bincount(r, weights=self._contract_hazard, minlength=self.n_regions)
         self._emig_propensity = self._emig_static[idx] * np.where(mobilisable, np.e, 1.0) / self._emig_norm
         conscriptable = fit & ~reservist & (age >= p.conscription_age_min) & (age < model.policy.draft_age_max + 1)
         self._liable = {

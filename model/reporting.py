@@ -15,7 +15,7 @@ NATIONAL_FLOWS = (
     "notices_sent", "notices_electronic", "notices_failed",
     "evaders", "evaders_emigrate", "evaders_hide", "evaders_medical", "evaders_drugs", "evaders_self_harm",
     "emigrants", "emigrants_pre_emptive", "killed", "wounded", "returned_to_duty", "discharged",
-    "caught", "gave_up", "returned_home", "entrants", "foreign_killed",
+    "caught", "gave_up", "returned_home", "entrants", "pardoned", "foreign_killed",
 )
 STOCKS = {
     "civilians": Status.CIVILIAN, "notified": Status.NOTIFIED, "in_training": Status.TRAINING,

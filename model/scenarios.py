@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from model.parameters import Parameters, ParameterError, coerce, parameter_names
+from model.parameters import ParameterError, Parameters, coerce, parameter_names
 from model.timeline import Event, validate_event
 
 ALLOWED_KEYS = {"name", "description", "extends", "parameters", "events"}

@@ -94,15 +94,19 @@ def validate_event(e: Event) -> None:
 
 
 class Timeline:
-    """Replays events week by week and answers "what is in force now?"."""
+    """Replays events week by week and answers "what is in force now?".
+
+    The lever switches are read when an event falls due, so switching a lever mid-run affects
+    the events still to come.
+    """
 
     def __init__(self, params: Parameters, extra_events: list[Event] = ()):
         self.params = params
         events = sorted([*read_events(), *extra_events], key=lambda e: e.date)
         for e in events:
             validate_event(e)
-        self.events = [e for e in events if self._enabled(e)]
-        self.mobilisations = self._waves(self.events) if params.mobilisation_enabled else []
+        self.events = events
+        self.mobilisations = self._waves(events)
         self.callups = read_callups()
         self.policy = Policy(no_show_fine_rub=params.no_show_fine_rub)
         self._next = 0
@@ -144,9 +148,11 @@ class Timeline:
         while self._next < len(self.events) and self.events[self._next].date < week_end:
             e = self.events[self._next]
             self._next += 1
-            self._apply(pol, e)
-            pol.applied.append(e)
-        pol.mobilisation = next((w for w in self.mobilisations if w.covers(week_start)), None)
+            if self._enabled(e):
+                self._apply(pol, e)
+                pol.applied.append(e)
+        waves = self.mobilisations if self.params.mobilisation_enabled else []
+        pol.mobilisation = next((w for w in waves if w.covers(week_start)), None)
         pol.conscription = next((c for c in self.callups if c.covers(week_start)), None)
         if pol.mobilisation is not None:
             pol.conscription = None  # the 2022 autumn campaign was postponed by the mobilisation

@@ -7,9 +7,9 @@ poverty share lies below its subsistence level: the poverty share shapes the low
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
-from statistics import NormalDist
 
 
 def lognormal_params(mean_rub: float, subsistence_rub: float, share_below: float) -> tuple[float, float]:
