@@ -70,3 +70,36 @@ def compare(national: pd.DataFrame) -> pd.DataFrame:
         rows.append({"target": label, "model": value, "observed": observed, "low": low, "high": high,
                      "unit": unit, "ratio": value / observed if observed else float("nan"), "source": source})
     return pd.DataFrame(rows)
+
+
+def main(argv=None) -> None:
+    """Print the model-vs-observed table for the baseline (mean over seeds) as Markdown."""
+    import argparse
+
+    from model import DraftModel, load_scenario
+
+    ap = argparse.ArgumentParser(prog="python -m experiments.targets", description=main.__doc__)
+    ap.add_argument("--scenario", default="baseline")
+    ap.add_argument("--scale", type=float, default=100.0)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    args = ap.parse_args(argv)
+    sc = load_scenario(args.scenario)
+    tables = []
+    for seed in args.seeds:
+        m = DraftModel(sc.params, seed=seed, scale=args.scale, events=sc.events)
+        m.run()
+        tables.append(compare(m.national_frame()).set_index("target"))
+    model = pd.concat([t["model"] for t in tables], axis=1)
+    t = tables[0].copy()
+    t["model"], t["min"], t["max"] = model.mean(axis=1), model.min(axis=1), model.max(axis=1)
+    t["ratio"] = t["model"] / t["observed"]
+    print(f"Scenario {args.scenario}, scale 1:{args.scale:g}, seeds {args.seeds} (model: mean [min-max])\n")
+    print("| target | model | observed (band) | model / observed | source |")
+    print("|---|---|---|---|---|")
+    for name, r in t.iterrows():
+        print(f"| {name} | {r['model']:,.0f} [{r['min']:,.0f}-{r['max']:,.0f}] | {r['observed']:,.0f} "
+              f"({r['low']:,.0f}-{r['high']:,.0f}) | {r['ratio']:.2f} | {r['source']} |")
+
+
+if __name__ == "__main__":
+    main()

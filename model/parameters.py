@@ -125,10 +125,10 @@ class Parameters:
     # --- evasion: the comply-or-evade choice on a notice (logit, utilities relative to complying)
     danger_mobilisation: float = _param(1.0, "index", 0.0, 5.0, "assumption", "danger a mobilisation notice means")
     danger_conscription: float = _param(
-        0.3, "index", 0.0, 5.0, "assumption: conscripts rarely sent to the front", "danger a conscription notice means")
+        0.5, "index", 0.0, 5.0, "assumption: conscripts rarely sent to the front, but pressed to sign", "danger a conscription notice means")
     danger_weight: float = _param(3.0, "utility", 0.0, 50.0, "assumption", "weight of danger x risk aversion")
     asc_emigrate: float = _param(-5.0, "utility", -50.0, 50.0, "calibrated", "base utility of fleeing abroad")
-    asc_hide: float = _param(-3.5, "utility", -50.0, 50.0, "calibrated", "base utility of leaving the registered address")
+    asc_hide: float = _param(-3.0, "utility", -50.0, 50.0, "calibrated", "base utility of leaving the registered address")
     asc_medical: float = _param(-5.0, "utility", -50.0, 50.0, "calibrated", "base utility of a bought medical exemption")
     asc_drugs: float = _param(-7.0, "utility", -50.0, 50.0, "calibrated", "base utility of faking drug dependency")
     asc_self_harm: float = _param(-8.5, "utility", -50.0, 50.0, "calibrated", "base utility of self-harm")
