@@ -82,10 +82,12 @@ class Man(Person):
         self.become(Status.DEPLOYED)
         if getattr(self, "pardon_due", False):
             self.pardon_due = False
+            self.pardon_step = self.model.step_index + self.model.p.prisoner_service_weeks
             self.model.calendar.schedule(self.model.p.prisoner_service_weeks, self.be_pardoned, Status.DEPLOYED)
 
     def be_pardoned(self) -> None:
         """A Wagner prisoner who survived his six months goes free."""
+        self.pardon_step = None
         self.model.ledger.add("pardoned", self.region.index)
         self.be_discharged()
 
@@ -100,7 +102,9 @@ class Man(Person):
         self.model.calendar.schedule(self.model.p.wound_recovery_weeks, self.leave_hospital, Status.WOUNDED)
 
     def leave_hospital(self) -> None:
-        if self.model.rng.random() < self.model.p.wounded_return_share:
+        if getattr(self, "pardon_step", None) is not None and self.model.step_index >= self.pardon_step:
+            self.be_pardoned()   # his six months ran out while he was in hospital
+        elif self.model.rng.random() < self.model.p.wounded_return_share:
             self.model.ledger.add("returned_to_duty", self.region.index)
             self.become(Status.DEPLOYED)
         else:

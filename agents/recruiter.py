@@ -9,12 +9,14 @@ of the campaign and sends as many notices as its running estimate of the yield r
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
 
 from agents.man import Man
 from agents.rules.evasion import OPTIONS, EvasionContext, choice_probabilities, choose, evasion_utilities
-from agents.states import NoticeKind
+from agents.states import NoticeKind, Status, Tactic
 
 
 class Recruiter(mesa.Agent):
@@ -63,7 +65,7 @@ class Recruiter(mesa.Agent):
         ledger.add("notices_sent", self.region.index, len(electronic) + len(paper))
         ledger.add("notices_electronic", self.region.index, len(electronic))
         ledger.add("notices_failed", self.region.index, len(paper) - len(delivered))
-        complied = self._serve(served, kind)
+        complied = self._serve(served, len(electronic), kind)
         sent = len(electronic) + len(paper)
         if sent:
             observed = complied / sent
@@ -71,8 +73,13 @@ class Recruiter(mesa.Agent):
         self.reported[campaign] = self.reported.get(campaign, 0) + complied
         return capacity
 
-    def _serve(self, served: np.ndarray, kind: NoticeKind) -> int:
-        """Each served man complies or evades (agents.rules.evasion); returns how many comply."""
+    def _serve(self, served: np.ndarray, n_electronic: int, kind: NoticeKind) -> int:
+        """Each served man complies or evades (agents.rules.evasion); returns how many comply.
+
+        The first ``n_electronic`` men got an electronic notice: they see it at once but it counts as
+        served only ``e_notice_service_days`` later, so they act then; only flight abroad (if no exit
+        ban binds from the day it is sent) can happen before.
+        """
         if len(served) == 0:
             return 0
         model, pop, pol, p = self.model, self.model.population, self.model.policy, self.model.p
@@ -84,9 +91,15 @@ class Recruiter(mesa.Agent):
             p, ctx, pop.risk_aversion[served], pop.income0[served] * model.wage_index,
             self.region.subsistence_rub * model.wage_index, pop.urban[served], pop.footprint[served])
         picks = choose(choice_probabilities(utilities), model.rng.random(len(served)))
+        service_weeks = math.ceil(p.e_notice_service_days / 7)
         complied = 0
-        for idx, pick in zip(served.tolist(), picks.tolist()):
+        for i, (idx, pick) in enumerate(zip(served.tolist(), picks.tolist())):
             man = Man.notify(model, self.region, idx, kind)
-            man.respond(OPTIONS[pick])
+            tactic = OPTIONS[pick]
+            if i < n_electronic and service_weeks and tactic is not Tactic.EMIGRATE:
+                man.notice_step += service_weeks
+                model.calendar.schedule(service_weeks, man.respond, Status.NOTIFIED, tactic)
+            else:
+                man.respond(tactic)
             complied += pick == 0
         return complied

@@ -42,15 +42,19 @@ class Region(mesa.Agent):
         pol, p = self.model.policy, self.model.p
         if self.iso == "MOW" and pol.moscow_bonus_rub is not None:
             self.regional_bonus_rub = max(self.regional_bonus_rub, pol.moscow_bonus_rub)
+            self.model.population.hazards_stale = True
             return
         if self.quota_per_month <= 0 or self.model.step_index < 4:
             return  # no month of recruitment to judge yet
+        before = self.regional_bonus_rub
         self.regional_bonus_rub = next_regional_bonus(
             self.regional_bonus_rub, self.expected_recruits_per_month() / self.quota_per_month, pol.budget_pressure,
             self.budget_cap_rub, p.governor_raise_share, p.governor_raise_floor_rub, p.governor_cut_share)
+        if self.regional_bonus_rub != before:
+            self.model.population.hazards_stale = True
 
     def expected_recruits_per_month(self) -> float:
-        """The contract recruits the region is on course for at the current offer (real men).
+        """The contract recruits the region is on course for at last month's offer (real men).
 
         Governors judge by the recruiting rate, not by one month's count: a month's count in a
         small region is mostly noise (and would make the rule depend on the model's scale).

@@ -10,12 +10,12 @@ class Calendar:
         self.model = model
         self._due: dict[int, list] = defaultdict(list)
 
-    def schedule(self, weeks: int, action, expected_status) -> None:
-        """Run ``action`` (a bound method of an agent) in ``weeks`` weeks, if he is still where he was."""
-        self._due[self.model.step_index + max(int(weeks), 1)].append((action, expected_status))
+    def schedule(self, weeks: int, action, expected_status, *args) -> None:
+        """Run ``action(*args)`` (a bound method of an agent) in ``weeks`` weeks (at least one),
+        if the agent is still in ``expected_status`` then."""
+        self._due[self.model.step_index + max(int(weeks), 1)].append((action, expected_status, args))
 
     def fire(self) -> None:
-        for action, expected in self._due.pop(self.model.step_index, ()):
-            agent = action.__self__
-            if agent.status is expected and agent.model is not None:
-                action()
+        for action, expected, args in self._due.pop(self.model.step_index, ()):
+            if action.__self__.status is expected:
+                action(*args)

@@ -14,7 +14,7 @@ FLOWS = (
     "notices_sent", "notices_electronic", "notices_failed",
     "evaders", "evaders_emigrate", "evaders_hide", "evaders_medical", "evaders_drugs", "evaders_self_harm",
     "emigrants", "emigrants_pre_emptive", "killed", "wounded", "returned_to_duty", "discharged",
-    "caught", "gave_up", "returned_home", "conscripts_released", "entrants", "pardoned",
+    "caught", "gave_up", "returned_home", "conscripts_released", "entrants", "aged_out", "pardoned",
     "foreign_killed", "foreign_wounded", "bonus_paid_rub", "fines_rub",
 )
 MEMORY_WEEKS = 13

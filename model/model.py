@@ -31,6 +31,15 @@ from model.timeline import Event, Timeline, packaged
 WEEK = dt.timedelta(days=7)
 INCOME_DATA_DATE = dt.date(2020, 7, 1)   # incomes and subsistence levels are 2020 figures
 SCALE_RANGE = (1.0, 100_000.0)
+AGE_MAX = 61.5                            # the census table's draft-age population is men 16-61.5
+
+
+# Parameters that shape the population, the prisons or the first week: changing them needs a new model.
+INIT_ONLY = frozenset({
+    "start_date", "reservist_share", "fit_share", "at_address_share_urban", "at_address_share_rural",
+    "willingness_sigma", "initial_regional_bonus_rub", "prison_population_initial", "initial_deployed",
+    "recruiters_per_region", "conscription_age_max",
+})
 
 
 def read_regions() -> list[dict]:
@@ -99,12 +108,12 @@ class DraftModel(mesa.Model):
         if self.policy.applied:
             self.population.hazards_stale = True
         self.sound_alarm()                        # invasion, mobilisation: civilians fear the draft
-        self.admit_new_cohort()                   # men turning 16 on 1 January
+        self.turn_of_year()                       # 1 January: 16-year-olds join, men past 61.5 leave
         self.set_quotas()                         # federal replacement target -> regional quotas
-        if self.population.hazards_stale:
-            self.population.refresh_hazards(self)  # what idle men would do at this week's offer
         for region in self.regions:
             region.govern()                       # governors raise or cut the regional bonus
+        if self.population.hazards_stale:
+            self.population.refresh_hazards(self)  # what idle men would do at this week's offer
         for recruiter in self.recruiters:
             recruiter.run_campaigns()             # notices: comply or evade (agents.rules.evasion)
         self.civilians_decide()                   # contracts and pre-emptive emigration
@@ -125,9 +134,15 @@ class DraftModel(mesa.Model):
 
         The switches that gate timeline events (``*_enabled``) only affect events not yet replayed.
         """
-        self.p = self.p.replace(**changes)
+        fixed = sorted(set(changes) & INIT_ONLY)
+        if fixed:
+            raise ParameterError(f"{fixed[0]}: applies when the model is built; allowed mid-run: any parameter but "
+                                 f"{', '.join(sorted(INIT_ONLY))}")
+        old, self.p = self.p, self.p.replace(**changes)
         self.population.p = self.p
         self.timeline.params = self.p
+        if any(getattr(old, k) != getattr(self.p, k) for k in ("pay_elasticity", "wealth_weight", "urban_weight_emigrate")):
+            self.population.recompute_static_terms()
         self.population.hazards_stale = True
 
     @property
@@ -151,7 +166,8 @@ class DraftModel(mesa.Model):
         if pol.mobilisation_announced:
             self.alarm = max(self.alarm, p.alarm_mobilisation)
 
-    def admit_new_cohort(self) -> None:
+    def turn_of_year(self) -> None:
+        """Each 1 January men turning 16 join the pool and civilians past 61.5 leave it."""
         if self.step_index == 0 or self.date.year == (self.date - WEEK).year:
             return
         counts = []
@@ -160,6 +176,8 @@ class DraftModel(mesa.Model):
             counts.append((r, n))
             self.ledger.add("entrants", r.index, n)
         self.population.add_cohorts(counts, self.rng, self.years_elapsed)
+        for r, n in self.population.age_out(AGE_MAX, self.years_elapsed).items():
+            self.ledger.add("aged_out", r, n)
 
     def set_quotas(self) -> None:
         if not self.new_month:

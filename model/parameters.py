@@ -38,7 +38,7 @@ class Parameters:
     # --- population of men of draft age ---------------------------------------------------------
     reservist_share: float = _param(
         0.6, "share", 0.0, 1.0, "assumption: most men 20-50 served as conscripts",
-        "share of men aged 20-50 on the reserve register (mobilisable)")
+        "share of men aged 20+ at the start who are on the reserve register (served before)")
     fit_share: float = _param(
         0.75, "share", 0.0, 1.0, "assumption: fitness categories A/B",
         "share of men medically fit for service")
@@ -114,18 +114,21 @@ class Parameters:
         0.15, "index 0-1", 0.0, 1.0, "assumption", "digital footprint above which an e-notice reaches a man")
     e_notice_service_days: int = _param(7, "days", 0, 60, "127-FZ", "days after entry when an e-notice counts as served")
     conscription_age_min: int = _param(18, "years", 16, 40, "law", "youngest conscript")
+    conscription_age_max: int = _param(
+        27, "years", 18, 40, "law until 2024 (the timeline raises it to 30 on 1 Jan 2024)", "oldest conscript at the start")
     mobilisation_age_max: int = _param(50, "years", 20, 70, "Decree 647 practice", "oldest reservist called up")
     conscript_signing_per_week: float = _param(
         0.004, "1/week", 0.0, 1.0, "assumption: ~1 in 5 conscripts signs during service",
         "weekly hazard that a serving conscript is pressed into a contract")
     conscript_service_weeks: int = _param(52, "weeks", 1, 156, "law: 12 months", "conscript service length")
-    training_weeks: int = _param(3, "weeks", 0, 52, "assumption", "training before deployment (contract, mobilised)")
-    prisoner_training_weeks: int = _param(2, "weeks", 0, 52, "Mediazona: ~2 weeks", "training of prisoner recruits")
+    training_weeks: int = _param(3, "weeks", 1, 52, "assumption", "training before deployment (contract, mobilised)")
+    prisoner_training_weeks: int = _param(2, "weeks", 1, 52, "Mediazona: ~2 weeks", "training of prisoner recruits")
 
     # --- evasion: the comply-or-evade choice on a notice (logit, utilities relative to complying)
     danger_mobilisation: float = _param(1.0, "index", 0.0, 5.0, "assumption", "danger a mobilisation notice means")
     danger_conscription: float = _param(
-        0.5, "index", 0.0, 5.0, "assumption: conscripts rarely sent to the front, but pressed to sign", "danger a conscription notice means")
+        0.5, "index", 0.0, 5.0, "assumption: conscripts rarely sent to the front, but pressed to sign",
+        "danger a conscription notice means")
     danger_weight: float = _param(3.0, "utility", 0.0, 50.0, "assumption", "weight of danger x risk aversion")
     asc_emigrate: float = _param(-5.0, "utility", -50.0, 50.0, "calibrated", "base utility of fleeing abroad")
     asc_hide: float = _param(-3.0, "utility", -50.0, 50.0, "calibrated", "base utility of leaving the registered address")

@@ -71,17 +71,25 @@ class Population:
             self.members[region.index] = np.concatenate([self.members[region.index], np.arange(pos, pos + n)])
             self.pool_count[region.index] += n
             pos += n
-        # the parts of each man's hazards that never change, computed once per man
-        new = slice(start, self.size)
-        p = self.p
-        contract_static = self.willingness[new] * self.fit[new] * np.power(self.income0[new], -p.pay_elasticity)
-        emig_static = emigration.emigration_propensity(
-            self.income0[new] / self._subsistence[self.region[new]], self.urban[new], 0.0,
-            p.wealth_weight, p.urban_weight_emigrate)
+        contract_static, emig_static = self._static_terms(slice(start, self.size))
         if start:
             contract_static = np.concatenate([self._contract_static, contract_static])
             emig_static = np.concatenate([self._emig_static, emig_static])
         self._contract_static, self._emig_static = contract_static, emig_static
+        self.hazards_stale = True
+
+    def _static_terms(self, rows):
+        """The parts of each man's hazards that never change, computed once per man."""
+        p = self.p
+        contract_static = self.willingness[rows] * self.fit[rows] * np.power(self.income0[rows], -p.pay_elasticity)
+        emig_static = emigration.emigration_propensity(
+            self.income0[rows] / self._subsistence[self.region[rows]], self.urban[rows], 0.0,
+            p.wealth_weight, p.urban_weight_emigrate)
+        return contract_static, emig_static
+
+    def recompute_static_terms(self) -> None:
+        """After a mid-run change of pay_elasticity, wealth_weight or urban_weight_emigrate."""
+        self._contract_static, self._emig_static = self._static_terms(slice(0, self.size))
         self.hazards_stale = True
 
     def add_cohorts(self, regions_and_counts, rng, years_elapsed: float) -> None:
@@ -89,6 +97,15 @@ class Population:
         batches = [(r, np.full(n, 16.0 - years_elapsed)) for r, n in regions_and_counts if n > 0]
         if batches:
             self._extend(batches, rng)
+
+    def age_out(self, age_max: float, years_elapsed: float) -> dict[int, int]:
+        """Civilians past ``age_max`` leave the draft-age pool; returns {region index: men}."""
+        old = np.flatnonzero(self.active & (self.age0 + years_elapsed > age_max))
+        self.active[old] = False
+        counts = np.bincount(self.region[old], minlength=self.n_regions)
+        self.pool_count -= counts
+        self.hazards_stale = True
+        return {int(r): int(n) for r, n in enumerate(counts) if n}
 
     def deactivate(self, idx: int) -> None:
         if not self.active[idx]:

@@ -1,6 +1,7 @@
 """The rows the model reports each week, in real men (agent counts times ``scale``).
 
 National columns and regional columns are documented in README.md ("Outputs").
+Flows with no regional meaning (foreign troops) are booked under region 0 and reported nationally only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ NATIONAL_FLOWS = (
     "notices_sent", "notices_electronic", "notices_failed",
     "evaders", "evaders_emigrate", "evaders_hide", "evaders_medical", "evaders_drugs", "evaders_self_harm",
     "emigrants", "emigrants_pre_emptive", "killed", "wounded", "returned_to_duty", "discharged",
-    "caught", "gave_up", "returned_home", "entrants", "pardoned", "foreign_killed",
+    "caught", "gave_up", "returned_home", "conscripts_released", "entrants", "aged_out", "pardoned",
+    "foreign_killed", "foreign_wounded",
 )
 STOCKS = {
     "civilians": Status.CIVILIAN, "notified": Status.NOTIFIED, "in_training": Status.TRAINING,
@@ -56,7 +58,9 @@ def national_row(model) -> dict:
 
 
 def _recruits(totals: dict) -> np.ndarray:
-    return totals["contracts"] + totals["conscripts"] + totals["mobilised"] + totals["prisoner_recruits"]
+    """Men who entered the forces: a conscript who later signs a contract is counted once."""
+    return (totals["contracts"] - totals["contracts_from_conscripts"] + totals["conscripts"] + totals["mobilised"]
+            + totals["prisoner_recruits"])
 
 
 def region_rows(model) -> dict:

@@ -21,9 +21,9 @@ KNOWN_EVENTS = {
     "regional_bonus_moscow", "e_register", "foreign_troops", "regional_bonus_cuts",
     "e_summons_only", "conscription_year_round",
 }
-# Observations kept in the timeline for the record, not forcings: the mean regional bonus is an
-# outcome of the governors' rule; the last two fall outside the modelled mechanisms.
-OBSERVED_ONLY = {"regional_bonus_mean", "e_summons_only", "conscription_year_round"}
+# Events recorded but not forcing anything: ``regional_bonus_mean`` is an outcome of the governors'
+# rule (compared in experiments/targets.py); ``e_summons_only`` and ``conscription_year_round`` fall
+# outside the modelled mechanisms or period.
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ class Timeline:
         self.events = events
         self.mobilisations = self._waves(events)
         self.callups = read_callups()
-        self.policy = Policy(no_show_fine_rub=params.no_show_fine_rub)
+        self.policy = Policy(no_show_fine_rub=params.no_show_fine_rub, draft_age_max=params.conscription_age_max)
         self._next = 0
 
     def _enabled(self, e: Event) -> bool:
@@ -155,7 +155,7 @@ class Timeline:
         pol.mobilisation = next((w for w in waves if w.covers(week_start)), None)
         pol.conscription = next((c for c in self.callups if c.covers(week_start)), None)
         if pol.mobilisation is not None:
-            pol.conscription = None  # the 2022 autumn campaign was postponed by the mobilisation
+            pol.conscription = None  # commissariats do not run both at once (autumn 2022 was delayed to 1 Nov)
         return pol
 
     def _apply(self, pol: Policy, e: Event) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 def money_factor(bonus_rub, bonus_reference_rub, bonus_elasticity, monthly_pay_rub, civilian_income_rub, pay_elasticity):
     """How much the money on offer pulls, relative to the reference bonus and his income."""
     bonus_term = np.power(np.maximum(bonus_rub, 1.0) / bonus_reference_rub, bonus_elasticity)
-    pay_term = np.power(monthly_pay_rub / np.maximum(civilian_income_rub, 1.0), pay_elasticity)
+    pay_term = np.power(monthly_pay_rub / np.maximum(civilian_income_rub, 1e-9), pay_elasticity)
     return bonus_term * pay_term
 
 
