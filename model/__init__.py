@@ -7,9 +7,18 @@
     m.national_frame(), m.regions_frame()
 """
 
-from model.model import DraftModel
 from model.parameters import ParameterError, Parameters, parameter_names, parameter_table
 from model.scenarios import Scenario, builtin_scenarios, load_scenario, parse_overrides
 
 __all__ = ["DraftModel", "Parameters", "ParameterError", "Scenario", "builtin_scenarios", "load_scenario",
            "parameter_names", "parameter_table", "parse_overrides"]
+
+
+def __getattr__(name: str):
+    # DraftModel pulls in Mesa (and with it scipy, networkx, pandas: ~1.5 s); load it on first use so
+    # that `draftsim params`, scenario checks and their error messages answer at once.
+    if name == "DraftModel":
+        from model.model import DraftModel
+
+        return DraftModel
+    raise AttributeError(f"module 'model' has no attribute {name!r}")

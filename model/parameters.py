@@ -33,7 +33,7 @@ DATE_MAX = dt.date(2030, 12, 31)
 class Parameters:
     # --- time ---------------------------------------------------------------------------------
     start_date: dt.date = _param(DATE_MIN, "date", DATE_MIN, DATE_MAX, "full-scale invasion", "first simulated week")
-    end_date: dt.date = _param(dt.date(2025, 12, 31), "date", DATE_MIN, DATE_MAX, "issue #2", "last simulated day")
+    end_date: dt.date = _param(dt.date(2025, 12, 31), "date", DATE_MIN, DATE_MAX, "historical baseline period", "last simulated day")
 
     # --- population of men of draft age ---------------------------------------------------------
     reservist_share: float = _param(

@@ -1,0 +1,111 @@
+"""The ``draftsim`` console command.
+
+    draftsim run [--scenario NAME|FILE] [--seed INT] [--scale MEN_PER_AGENT] [--until YYYY-MM-DD]
+                 [--set K=V ...] [--out DIR]
+    draftsim scenarios
+    draftsim params
+
+Each subcommand lives in its own module with a ``register(subparsers)`` function that adds its
+parser and sets ``handler`` (``handler(args, argv) -> exit code``); add a new one to
+:data:`COMMANDS`.  Any mistake in the input is one line on stderr
+(``draftsim: error: <field>: ...; allowed: ...``) and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+
+from experiments import catalog, run
+from experiments.errors import UsageError
+
+PROG = "draftsim"
+COMMANDS = (run.register, catalog.register_scenarios, catalog.register_params)   # sweep, report, viz: later
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _one_line(message: str) -> str:
+    return " ".join(str(message).split())
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr, flush=True)
+    return code
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line on stderr (no usage block) and exit code 2."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str):
+        fail(f"{message}; see `{self.prog} --help`")
+        sys.exit(EXIT_USAGE)
+
+    def option_names(self) -> list[str]:
+        return [a.option_strings[-1] for a in self._actions if a.option_strings]
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog=PROG, description="Agent-based model of wartime military recruitment in Russia.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+    for register in COMMANDS:
+        register(sub)
+    parser.commands = sub.choices      # name -> subparser
+    return parser
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    commands = parser.commands
+    if args.command is None:
+        parser.error(f"missing command; allowed: {', '.join(commands)}")
+    if extra:
+        sub = commands[args.command]
+        sub.error(f"unrecognized arguments: {' '.join(extra)}; allowed options: {', '.join(sub.option_names())}")
+    return args
+
+
+def _is_parameter_error(exc: BaseException) -> bool:
+    model = sys.modules.get("model")           # imported lazily by the commands; if absent, not its error
+    return model is not None and isinstance(exc, model.ParameterError)
+
+
+def _sigterm(_signum, _frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse(argv)
+    previous = None
+    try:
+        previous = signal.signal(signal.SIGTERM, _sigterm)     # clean up partial output on kill too
+    except ValueError:                                           # not the main thread
+        pass
+    try:
+        return int(args.handler(args, argv) or 0)
+    except ValueError as exc:
+        if isinstance(exc, UsageError) or _is_parameter_error(exc):
+            return fail(str(exc))
+        raise
+    except KeyboardInterrupt:
+        return fail("interrupted; no partial output was left behind", EXIT_INTERRUPTED)
+    except BrokenPipeError:                                      # e.g. `draftsim params | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        return fail(f"{exc}; no partial output was left behind", 1)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
