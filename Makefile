@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(VENV)/bin/draftsim run --scenario baseline
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py

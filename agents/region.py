@@ -29,6 +29,7 @@ class Region(mesa.Agent):
         self.capital: str = row["capital"]
         self.regional_bonus_rub = model.p.initial_regional_bonus_rub
         self.quota_per_month = 0.0          # real men
+        self.bonus_cut = False              # the governor's one budget cut is spent
         self.prison_population = prison_population  # agents (men / scale)
 
     @property
@@ -49,7 +50,9 @@ class Region(mesa.Agent):
         before = self.regional_bonus_rub
         self.regional_bonus_rub = next_regional_bonus(
             self.regional_bonus_rub, self.expected_recruits_per_month() / self.quota_per_month, pol.budget_pressure,
-            self.budget_cap_rub, p.governor_raise_share, p.governor_raise_floor_rub, p.governor_cut_share)
+            self.budget_cap_rub, p.governor_raise_share, p.governor_raise_floor_rub, p.governor_cut_share,
+            already_cut=self.bonus_cut)
+        self.bonus_cut |= pol.budget_pressure and self.regional_bonus_rub < before
         if self.regional_bonus_rub != before:
             self.model.population.hazards_stale = True
 

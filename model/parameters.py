@@ -81,6 +81,9 @@ class Parameters:
     peer_weight: float = _param(
         0.1, "per recruit per 1k men", 0.0, 5.0, "assumption",
         "uplift from peers: recent regional recruits (13 weeks) per 1,000 men")
+    unemployment_elasticity: float = _param(
+        0.5, "elasticity", 0.0, 3.0, "Warner, Simon & Payne (2001); Asch et al.: US enlistment 0.1-0.7",
+        "elasticity of enlistment to the regional unemployment rate (relative to the national mean)")
     contract_age_min: int = _param(18, "years", 18, 70, "law", "youngest contract recruit")
     contract_age_max: int = _param(60, "years", 18, 70, "law (65 from 2023; few enlist past 60)", "oldest contract recruit")
     initial_regional_bonus_rub: float = _param(
@@ -94,7 +97,7 @@ class Parameters:
         20_000.0, "men/month", 0.0, 500_000.0, "seed article: 20,000 a month",
         "national monthly recruitment target shared out as regional quotas")
     governor_raise_share: float = _param(
-        0.6, "share per month", 0.0, 5.0, "assumption: calibrated loosely to the 2024-25 rise",
+        0.5, "share per month", 0.0, 5.0, "assumption: calibrated loosely to the 2024-25 rise",
         "bonus raise per month, per unit of quota shortfall, relative to the bonus")
     governor_raise_floor_rub: float = _param(
         50_000.0, "RUB", 0.0, 1e7, "assumption", "smallest raise a governor bothers with")

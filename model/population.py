@@ -23,6 +23,9 @@ class Population:
         self.p = params
         self.n_regions = len(regions)
         self._subsistence = np.array([r.subsistence_rub for r in regions])
+        self._unemployment = np.array([r.unemployment for r in regions])
+        men = np.array([r.men_census for r in regions])
+        self._national_unemployment = float(np.sum(self._unemployment * men) / np.sum(men))
         self.pool_count = np.zeros(self.n_regions, dtype=np.int64)
         for a in self.ATTRS:
             setattr(self, a, np.empty(0))
@@ -124,7 +127,7 @@ class Population:
 
     # --- who can be called ---------------------------------------------------------------------
     def eligible_sample(self, region_index: int, kind: NoticeKind, wanted: int, model) -> np.ndarray:
-        """Up to ``wanted`` men of the region liable to this call-up, chosen at random.
+        """Up to ``wanted`` men of the region liable to this call-up, chosen at random, in random order.
 
         Liability by age and record is refreshed with the hazards (monthly); who is still in the
         pool is checked now.
@@ -135,9 +138,7 @@ class Population:
             self.refresh_hazards(model)
         cand = self._liable[kind][region_index]
         cand = cand[self.active[cand]]
-        if wanted >= len(cand):
-            return cand
-        return np.sort(model.rng.choice(cand, size=wanted, replace=False))
+        return model.rng.choice(cand, size=min(wanted, len(cand)), replace=False)
 
     def _liable_by_region(self, idx, mask) -> list[np.ndarray]:
         chosen = idx[mask]
@@ -164,7 +165,9 @@ class Population:
         money_r = enlistment.money_factor(bonus, p.bonus_reference_rub, p.bonus_elasticity, p.monthly_pay_rub,
                                           model.wage_index, p.pay_elasticity)  # times income0**-pay_elasticity
         deaths, recruits = model.recent_deaths_per_10k(), model.recent_recruits_per_1k()
-        region_factor = p.base_contract_hazard_per_week * money_r * enlistment.peer_factor(p.peer_weight, recruits)
+        region_factor = (p.base_contract_hazard_per_week * money_r * enlistment.peer_factor(p.peer_weight, recruits)
+                         * enlistment.labour_market_factor(self._unemployment, self._national_unemployment,
+                                                           p.unemployment_elasticity))
         fear = enlistment.deterrence_factor(self.risk_aversion[idx], p.risk_sensitivity, deaths[r],
                                             p.hazing_weight, p.hazing_reputation)
         hazard = np.minimum(self._contract_static[idx] * region_factor[r] * fear, 0.5)

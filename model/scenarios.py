@@ -49,7 +49,7 @@ def _read(name_or_path: str) -> tuple[dict, str]:
     if name_or_path.endswith(".toml") or path.exists():
         if not path.is_file():
             raise ParameterError(f"scenario: no such file '{name_or_path}'")
-        text, source = path.read_text(encoding="utf-8"), str(path)
+        text, source = path.read_text(encoding="utf-8"), str(path.resolve())
     else:
         f = _builtin_dir().joinpath(f"{name_or_path}.toml")
         if not f.is_file():
@@ -73,9 +73,11 @@ def load_scenario(name_or_path: str = "baseline", overrides: dict | None = None,
     params, events = Parameters(), []
     if "extends" in data:
         parent_name = str(data["extends"])
-        if parent_name in _seen:
-            raise ParameterError(f"scenario {source}: 'extends' makes a cycle through '{parent_name}'")
-        parent = load_scenario(parent_name, None, (*_seen, name))
+        if not source.startswith("builtin:") and parent_name.endswith(".toml"):
+            parent_name = str(Path(source).parent / parent_name)    # relative to the extending file
+        if _read(parent_name)[1] in (*_seen, source):
+            raise ParameterError(f"scenario {source}: 'extends' makes a cycle through '{data['extends']}'")
+        parent = load_scenario(parent_name, None, (*_seen, source))
         params, events = parent.params, list(parent.events)
     values = data.get("parameters", {})
     for key in values:

@@ -56,3 +56,12 @@ def test_the_seven_odd_sections_are_there_in_order(odd):
         assert found, f"docs/ODD.md has no heading '{number} {title}'"
         positions.append(found[0])
     assert positions == sorted(positions), "the ODD sections are out of order"
+
+
+def test_the_parameter_table_is_generated_from_the_code(odd):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("parameter_table", ODD.parent / "parameter_table.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert gen.regenerated(odd) == odd, "Appendix A is stale: run `python docs/parameter_table.py`"

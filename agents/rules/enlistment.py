@@ -8,10 +8,13 @@ enlistment to the sign-on bonus (national_targets.csv: plausible 0.2-1.0, centra
                   * exp(-hazing_weight * hazing_reputation)
                   * exp(-risk_aversion * risk_sensitivity * recent_deaths_per_10k)
                   * (1 + peer_weight * recent_recruits_per_1k)
+                  * (unemployment / national_unemployment) ** unemployment_elasticity
 
 Money is weighed against the man's own civilian income, so poorer men respond more; recent
 deaths from his region deter him in proportion to his risk aversion; recruits among his
-neighbours draw him in.  Men who are unfit or outside the contract ages have hazard 0.
+neighbours draw him in; where jobs are scarce the army is the employer of last resort (the
+classic finding of enlistment studies).  Men who are unfit or outside the contract ages have
+hazard 0.
 """
 
 from __future__ import annotations
@@ -36,6 +39,11 @@ def peer_factor(peer_weight, recent_recruits_per_1k):
     return 1.0 + peer_weight * recent_recruits_per_1k
 
 
-def contract_hazard(base, willingness, money, deterrence, peers):
+def labour_market_factor(unemployment, national_unemployment, unemployment_elasticity):
+    """Scarce civilian jobs push men towards the army: relative unemployment to an elasticity."""
+    return np.power(np.maximum(unemployment, 1e-4) / national_unemployment, unemployment_elasticity)
+
+
+def contract_hazard(base, willingness, money, deterrence, peers, labour_market=1.0):
     """Weekly probability of signing; capped below 1."""
-    return np.minimum(base * willingness * money * deterrence * peers, 0.5)
+    return np.minimum(base * willingness * money * deterrence * peers * labour_market, 0.5)

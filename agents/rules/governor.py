@@ -3,17 +3,19 @@
 Every month he compares his region's recruits with its quota.  A shortfall raises the bonus
 in proportion to the shortfall (at least by a floor amount, since small raises make no
 headlines); the region's budget caps it at some years of the region's mean income.  Under
-budget pressure (from mid-2025) a governor whose quota is met cuts the bonus.
+budget pressure (from mid-2025) a governor whose quota is met cuts the bonus, once: the
+observed cuts were one-off decisions (Kluge: 50-90% in several regions), not a monthly slide.
 """
 
 from __future__ import annotations
 
 
-def next_regional_bonus(bonus_rub, fulfilment, budget_pressure, cap_rub, raise_share, raise_floor_rub, cut_share):
+def next_regional_bonus(bonus_rub, fulfilment, budget_pressure, cap_rub, raise_share, raise_floor_rub, cut_share,
+                        already_cut=False):
     """The bonus for next month given this month's quota fulfilment (recruits / quota)."""
     if fulfilment < 1.0:
         shortfall = 1.0 - max(fulfilment, 0.0)
         bonus_rub = bonus_rub + max(raise_share * shortfall * bonus_rub, raise_floor_rub * shortfall)
-    elif budget_pressure:
+    elif budget_pressure and not already_cut:
         bonus_rub = bonus_rub * (1.0 - cut_share)
     return min(bonus_rub, cap_rub)
