@@ -22,10 +22,11 @@ run: $(STAMP)
 	$(VENV)/bin/draftsim run --scenario baseline
 
 test: $(STAMP)
-	$(PY) -m pytest -q -n auto
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py
+	$(PY) benchmarks/bench_sweep.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

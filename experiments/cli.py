@@ -2,6 +2,8 @@
 
     draftsim run [--scenario NAME|FILE] [--seed INT] [--scale MEN_PER_AGENT] [--until YYYY-MM-DD]
                  [--set K=V ...] [--out DIR]
+    draftsim sweep EXPERIMENT.toml [--out DIR] [--workers N] [--executor local|dask] [--scheduler ADDRESS] [--resume]
+    draftsim report DIR [--out REPORT_DIR]
     draftsim scenarios
     draftsim params
 
@@ -18,11 +20,12 @@ import os
 import signal
 import sys
 
-from experiments import catalog, run
+from experiments import catalog, report_cmd, run, sweep_cmd
 from experiments.errors import UsageError
 
 PROG = "draftsim"
-COMMANDS = (run.register, catalog.register_scenarios, catalog.register_params)   # sweep, report, viz: later
+COMMANDS = (run.register, sweep_cmd.register, report_cmd.register, catalog.register_scenarios,
+            catalog.register_params)   # viz: later
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 

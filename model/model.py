@@ -298,7 +298,12 @@ class DraftModel(mesa.Model):
 
     def offer_rub(self, region: Region) -> float:
         """The sign-on bonus a recruit from this region receives (federal + regional)."""
-        return self.p.bonus_multiplier * (self.policy.federal_bonus_rub + region.regional_bonus_rub)
+        return self.p.bonus_multiplier * (self.federal_bonus_rub + region.regional_bonus_rub)
+
+    @property
+    def federal_bonus_rub(self) -> float:
+        """The federal part of the sign-on bonus in force (before ``bonus_multiplier``)."""
+        return self.p.federal_bonus_multiplier * self.policy.federal_bonus_rub
 
     def recent_deaths_per_10k(self) -> np.ndarray:
         return self.ledger.recent("killed") * self.scale / self._men_census * 1e4

@@ -91,6 +91,8 @@ class Parameters:
         "regional sign-on bonus at the start")
     bonus_multiplier: float = _param(
         1.0, "factor", 0.0, 20.0, "lever", "multiplies every sign-on bonus (federal and regional)")
+    federal_bonus_multiplier: float = _param(
+        1.0, "factor", 0.0, 20.0, "lever", "multiplies the federal sign-on bonus of the timeline only")
 
     # --- federal centre and governors ----------------------------------------------------------
     replacement_target_per_month: float = _param(

@@ -44,7 +44,7 @@ def national_row(model) -> dict:
     row["prison_population"] = float(sum(r.prison_population for r in model.regions) * s)
     row["foreign_deployed"] = float(model.foreign_deployed * s)
     row["foreign_killed_total"] = float(model.foreign_killed_total * s)
-    row["federal_bonus_rub"] = float(model.policy.federal_bonus_rub * model.p.bonus_multiplier)
+    row["federal_bonus_rub"] = float(model.federal_bonus_rub * model.p.bonus_multiplier)
     bonuses = np.array([r.regional_bonus_rub for r in model.regions]) * model.p.bonus_multiplier
     row["mean_regional_bonus_rub"] = float(bonuses.mean())
     quota = sum(r.quota_per_month for r in model.regions)

@@ -1,0 +1,183 @@
+"""Outcomes: the named numbers a sweep keeps from each run.
+
+An outcome applies a metric to the model's national weekly frame (or, for the regional share,
+to the last week of its regional frame).  Each national row is one week and its ``date`` is the
+week's first day; a window [start, end] holds the weeks that start inside it.
+
+Metrics (``column`` is a national column; a flow is a weekly ``new_*`` column or a weekly RUB sum):
+
+- ``mean_monthly``: mean weekly value of a flow over the window, per month (a month is
+  365.25/12 days, as in ``draftsim run``'s summary and the calibration targets);
+- ``total``: sum of a flow over the window;
+- ``final``: value of a stock or level in the last week of the run (or the last week starting on
+  or before ``end``);
+- ``mean`` / ``max``: mean or peak weekly value of any numeric column over the window;
+- ``bonus_spending_rub``: sign-on bonuses paid (``bonus_paid_rub``) over the window, RUB;
+- ``poorest_quarter_share``: share of all recruits (cumulative ``recruits_total`` at the end of the
+  run) who come from the quarter of regions with the highest share of people below subsistence.
+
+A window outside the weeks that ran gives NaN (validation keeps it from happening).
+``compute_outcomes`` only slices arrays: it is cheap enough to run after every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from model.reporting import NATIONAL_FLOWS, STOCKS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+WEEKS_PER_MONTH = 365.25 / 12 / 7
+
+# national columns of DraftModel.national_frame() (tests/test_experiment_files.py checks against a real run)
+FLOW_COLUMNS = (*(f"new_{f}" for f in NATIONAL_FLOWS), "bonus_paid_rub", "fines_rub")
+LEVEL_COLUMNS = (*STOCKS, "killed_total", "wounded_total", "emigrants_total", "recruits_total", "prison_population",
+                 "foreign_deployed", "foreign_killed_total", "federal_bonus_rub", "mean_regional_bonus_rub",
+                 "quota_per_month", "alarm")
+SWITCH_COLUMNS = ("e_register", "exit_ban")
+NATIONAL_COLUMNS = ("step", "date", *FLOW_COLUMNS, *LEVEL_COLUMNS, *SWITCH_COLUMNS)
+NUMERIC_COLUMNS = (*FLOW_COLUMNS, *LEVEL_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Metric:
+    column: str | None      # which columns it takes: "flow", "level", "numeric" or None (takes no column)
+    start: bool             # accepts a window start
+    end: bool               # accepts a window end
+    doc: str
+
+
+METRICS: dict[str, Metric] = {
+    "mean_monthly": Metric("flow", True, True, "mean per month of a weekly flow over [start, end]"),
+    "total": Metric("flow", True, True, "sum of a weekly flow over [start, end]"),
+    "final": Metric("level", False, True, "last value of a stock or level (on or before end)"),
+    "mean": Metric("numeric", True, True, "mean weekly value of a column over [start, end]"),
+    "max": Metric("numeric", True, True, "peak weekly value of a column over [start, end]"),
+    "bonus_spending_rub": Metric(None, True, True, "sign-on bonuses paid over [start, end], RUB"),
+    "poorest_quarter_share": Metric(None, False, False, "share of recruits from the poorest quarter of regions"),
+}
+COLUMNS_FOR = {"flow": FLOW_COLUMNS, "level": LEVEL_COLUMNS, "numeric": NUMERIC_COLUMNS}
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    name: str
+    metric: str
+    column: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+HISTORICAL_START, HISTORICAL_END = dt.date(2023, 1, 1), dt.date(2025, 12, 31)
+DEFAULT_OUTCOMES = (
+    OutcomeSpec("contracts_per_month_2023_2025", "mean_monthly", "new_contracts", HISTORICAL_START, HISTORICAL_END),
+    OutcomeSpec("emigrants", "total", "new_emigrants"),
+    OutcomeSpec("killed", "final", "killed_total"),
+    OutcomeSpec("bonus_spending_rub", "bonus_spending_rub"),
+    OutcomeSpec("poorest_quarter_share", "poorest_quarter_share"),
+)
+DEFAULT_KEEP = ("new_contracts", "new_emigrants", "deployed", "killed_total")
+
+
+def default_outcomes(last_day: dt.date) -> tuple[OutcomeSpec, ...]:
+    """The default outcomes for a run ending on ``last_day``: a run over before 2023 measures
+    contracts per month over the whole run instead of 2023-2025, where it has no weeks."""
+    if last_day >= HISTORICAL_START:
+        return DEFAULT_OUTCOMES
+    return (OutcomeSpec("contracts_per_month", "mean_monthly", "new_contracts"), *DEFAULT_OUTCOMES[1:])
+
+
+# --- computing ---------------------------------------------------------------------------------------
+def compute_outcomes(specs, national: pd.DataFrame, regions_last: pd.DataFrame, region_attrs: pd.DataFrame) -> dict[str, float]:
+    """{outcome name: value} for one run.
+
+    ``national``: ``DraftModel.national_frame()``; ``regions_last``: the last week's rows of
+    ``regions_frame()`` indexed by region iso (:func:`regions_last`); ``region_attrs``: see
+    :func:`region_attributes`.
+    """
+    dates = national["date"].astype(str).to_numpy() if len(national) else None
+    out = {}
+    for spec in specs:
+        if spec.metric == "poorest_quarter_share":
+            out[spec.name] = poorest_quarter_share(regions_last, region_attrs)
+            continue
+        column = "bonus_paid_rub" if spec.metric == "bonus_spending_rub" else spec.column
+        if dates is None:
+            out[spec.name] = math.nan
+            continue
+        inside = _window(dates, spec.start, spec.end)
+        values = national[column].to_numpy(dtype=float)[inside]
+        out[spec.name] = _apply(spec.metric, values)
+    return out
+
+
+def _window(dates, start: dt.date | None, end: dt.date | None):
+    inside = dates == dates      # ISO dates compare correctly as strings
+    if start is not None:
+        inside &= dates >= start.isoformat()
+    if end is not None:
+        inside &= dates <= end.isoformat()
+    return inside
+
+
+def _apply(metric: str, values) -> float:
+    if len(values) == 0:
+        return math.nan
+    if metric == "mean_monthly":
+        return float(values.mean() * WEEKS_PER_MONTH)
+    if metric in ("total", "bonus_spending_rub"):
+        return float(values.sum())
+    if metric == "final":
+        return float(values[-1])
+    if metric == "mean":
+        return float(values.mean())
+    if metric == "max":
+        return float(values.max())
+    raise ValueError(f"outcome metric: got {metric!r}; allowed: {', '.join(METRICS)}")
+
+
+def poorest_quarter(region_attrs: pd.DataFrame) -> list[str]:
+    """The quarter of regions (rounded: 21 of 85) with the highest poverty share; ties by iso."""
+    ranked = sorted(region_attrs.index, key=lambda iso: (-float(region_attrs.at[iso, "poverty"]), str(iso)))
+    return ranked[:max(1, round(len(ranked) / 4))]
+
+
+def poorest_quarter_share(regions_last: pd.DataFrame, region_attrs: pd.DataFrame) -> float:
+    recruits = regions_last["recruits_total"]
+    total = float(recruits.sum())
+    if total <= 0:
+        return math.nan
+    return float(recruits.reindex(poorest_quarter(region_attrs)).fillna(0.0).sum()) / total
+
+
+# --- reading a model -----------------------------------------------------------------------------------
+def region_attributes(model) -> pd.DataFrame:
+    """Fixed facts of each region, indexed by iso: men (2021 census, 16-61), poverty (share below
+    subsistence, 2020), distance (km from Moscow)."""
+    import pandas as pd
+
+    regions = model.regions
+    return pd.DataFrame({"men": [float(r.men_census) for r in regions],
+                         "poverty": [float(r.poverty_share) for r in regions],
+                         "distance": [float(r.dist_moscow_km) for r in regions]},
+                        index=pd.Index([r.iso for r in regions], name="region"))
+
+
+def regions_last(model) -> pd.DataFrame:
+    """The last week's rows of ``model.regions_frame()``, indexed by region iso, built from that week
+    alone (the whole regional frame costs ~0.25 s for a four-year run)."""
+    import pandas as pd
+
+    if not model.region_history:
+        return pd.DataFrame(columns=["recruits_total"], index=pd.Index([], name="region"))
+    return pd.DataFrame(model.region_history[-1]).set_index("region")
+
+
+def model_outcomes(model, specs) -> dict[str, float]:
+    """:func:`compute_outcomes` of a model that has run."""
+    return compute_outcomes(specs, model.national_frame(), regions_last(model), region_attributes(model))

@@ -1,0 +1,318 @@
+"""A sweep's folder on disk: results streamed run by run, resumable, consolidated at the end.
+
+While a sweep runs, its folder holds
+
+- ``.sweep.json``: what the folder is for (experiment name and sha256, number of runs, first start);
+  its presence marks the sweep as unfinished;
+- ``experiment.toml``: a copy of the experiment file;
+- ``.parts/<run_id>.parquet``: one file per finished run (ok or failed), written to a temporary
+  name, fsynced and renamed, so a part is either complete or absent however the process dies.
+  The part's table is the run's kept time series (``run_id, point, replicate, date, <columns>``);
+  its schema metadata holds the run's row (status, duration, outcomes) and, for a failed run, the
+  error and traceback.
+
+:meth:`SweepStore.consolidate` turns the parts into ``runs.parquet``, ``runs.csv``,
+``timeseries.parquet`` and ``failures.jsonl`` (sorted by run id), reading one part at a time so that
+memory stays flat however many runs there were.  Every final file is written to a temporary name
+and renamed, so an interrupted consolidation never leaves a half-written file; rerunning it is safe.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from experiments.errors import UsageError
+from experiments.manifest import iso, jsonable, sha256, utc_now
+from experiments.outdir import ALLOWED, StagedDir
+
+STATE = ".sweep.json"
+PARTS = ".parts"
+META_KEY = b"draftsim.run"
+ROW_GROUP_ROWS = 100_000        # timeseries.parquet is written in row groups of about this many rows
+
+
+# --- atomic writes ---------------------------------------------------------------------------------
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def tmp_name(final: Path) -> Path:
+    # hidden, unique and in the same folder, so that the rename is atomic
+    return final.with_name(f".{final.name}.tmp-{uuid.uuid4().hex[:8]}")
+
+
+def commit(tmp: Path, final: Path, durable: bool = True) -> None:
+    if durable:
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+    os.replace(tmp, final)
+    if durable:
+        _fsync_dir(final.parent)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    tmp = tmp_name(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        commit(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# --- parts -----------------------------------------------------------------------------------------
+def part_table(result: dict[str, Any]):
+    """The part of one run: its time series (empty for a failed run) with the row in the metadata."""
+    import pyarrow as pa
+
+    ts = result.get("timeseries") or {}
+    n = len(ts.get("date", ()))
+    columns = {
+        "run_id": pa.array([result["run_id"]] * n, pa.string()),
+        "point": pa.array([result["point"]] * n, pa.int64()),
+        "replicate": pa.array([result["replicate"]] * n, pa.int64()),
+    }
+    for name, values in ts.items():
+        columns[name] = pa.array(values)
+    meta = {k: v for k, v in result.items() if k != "timeseries"}
+    table = pa.table(columns)
+    return table.replace_schema_metadata({META_KEY: json.dumps(jsonable(meta)).encode("utf-8")})
+
+
+def read_part_row(path: Path) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    return json.loads(pq.read_schema(path).metadata[META_KEY])
+
+
+class SweepStore:
+    """The folder of one sweep (see the module docstring)."""
+
+    def __init__(self, folder: Path | str, option: str = "--out"):
+        self.final = Path(folder)
+        self.folder = Path(os.path.abspath(folder))
+        self.option = option
+        self.parts = self.folder / PARTS
+
+    # --- opening -----------------------------------------------------------------------------------
+    def state(self) -> dict[str, Any] | None:
+        try:
+            return json.loads((self.folder / STATE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def check_new(self) -> None:
+        """A fresh sweep needs a new or empty folder; raise UsageError otherwise, touching nothing."""
+        state = self.state()
+        if state is not None:
+            done = len(self.finished_ids())
+            raise UsageError(f"{self.option}: '{self.final}' holds an unfinished sweep of experiment "
+                             f"'{state.get('experiment')}' ({done} of {state.get('runs')} runs done); "
+                             f"add --resume to finish it, or choose a new or empty folder")
+        StagedDir(self.final, self.option).check()
+
+    def check_resume_folder(self) -> dict[str, Any]:
+        """``--resume`` needs the folder of an unfinished sweep; returns its state (checked before the experiment)."""
+        if not self.folder.is_dir():
+            raise UsageError(f"--resume: '{self.final}' does not exist; allowed: the --out folder of an "
+                             f"interrupted sweep (without --resume, a new sweep starts in a new or empty folder)")
+        state = self.state()
+        if state is None:
+            finished = (self.folder / "manifest.json").is_file() and (self.folder / "runs.parquet").is_file()
+            what = "a finished sweep; nothing to resume" if finished else "not an unfinished sweep folder"
+            raise UsageError(f"--resume: '{self.final}' is {what}; allowed: the --out folder of an interrupted sweep")
+        if not os.access(self.folder, os.W_OK | os.X_OK):
+            raise UsageError(f"--resume: '{self.final}' is not writable")
+        return state
+
+    def check_resume(self, experiment) -> dict[str, Any]:
+        """... and of the same experiment file, unchanged (sha256)."""
+        state = self.check_resume_folder()
+        if state.get("experiment_sha256") != experiment.sha256:
+            raise UsageError(f"--resume: '{self.final}' holds a sweep of another experiment "
+                             f"('{state.get('experiment')}', sha256 {str(state.get('experiment_sha256'))[:12]}...), "
+                             f"not of this file (sha256 {experiment.sha256[:12]}...); allowed: the folder of an "
+                             f"interrupted sweep of the same, unchanged experiment file")
+        return state
+
+    def create(self, experiment, runs: int) -> dict[str, Any]:
+        """Make the folder of a new sweep; on any failure, remove what it made (a folder it found empty stays)."""
+        existed = self.folder.exists()
+        state = {"experiment": experiment.name, "experiment_sha256": experiment.sha256, "runs": runs,
+                 "started": iso(utc_now()), "sessions": []}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.parts.mkdir()
+            (self.folder / "experiment.toml").write_text(experiment.text, encoding="utf-8")
+            write_text_atomic(self.folder / STATE, json.dumps(state, indent=2) + "\n")
+        except BaseException as exc:
+            for p in (self.folder / STATE, self.folder / "experiment.toml"):
+                p.unlink(missing_ok=True)
+            shutil.rmtree(self.parts, ignore_errors=True)
+            if not existed:
+                shutil.rmtree(self.folder, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise UsageError(f"{self.option}: cannot create '{self.final}': {exc.strerror}; {ALLOWED}") from None
+            raise
+        return state
+
+    def record_session(self, state: dict[str, Any], session: dict[str, Any]) -> None:
+        state.setdefault("sessions", []).append(jsonable(session))
+        write_text_atomic(self.folder / STATE, json.dumps(state, indent=2) + "\n")
+
+    # --- streaming ---------------------------------------------------------------------------------
+    def clear_temporaries(self) -> None:
+        """Remove what a killed process may have left half-written (never a committed part)."""
+        for p in self.parts.glob(".*.tmp-*"):
+            p.unlink(missing_ok=True)
+        for p in self.folder.glob(".*.tmp-*"):
+            p.unlink(missing_ok=True)
+
+    def finished_ids(self) -> set[str]:
+        if not self.parts.is_dir():
+            return set()
+        return {p.name[:-len(".parquet")] for p in self.parts.iterdir()
+                if p.name.endswith(".parquet") and not p.name.startswith(".")}
+
+    def write_part(self, result: dict[str, Any]) -> None:
+        import pyarrow.parquet as pq
+
+        final = self.parts / f"{result['run_id']}.parquet"
+        tmp = tmp_name(final)
+        try:
+            pq.write_table(part_table(result), tmp, compression="zstd")
+            commit(tmp, final)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def part_paths(self) -> list[Path]:
+        return sorted(self.parts / f"{rid}.parquet" for rid in self.finished_ids())
+
+    # --- consolidation -----------------------------------------------------------------------------
+    def consolidate(self, plan, factor_names: list[str], outcome_names: list[str]):
+        """Write the final tables from the parts; returns the runs table (one small row per run)."""
+        import pandas as pd
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        by_id = {r.run_id: r for r in plan}
+        rows, failures = [], []
+        ts_final = self.folder / "timeseries.parquet"
+        ts_tmp = tmp_name(ts_final)
+        writer, buffer, buffered = None, [], 0
+        try:
+            for path in self.part_paths():
+                pf = pq.ParquetFile(path)
+                meta = json.loads(pf.schema_arrow.metadata[META_KEY])
+                run = by_id.get(meta["run_id"])
+                if run is None:
+                    continue                    # not part of this plan (cannot happen with a matching sha256)
+                rows.append(self._row(run, meta, factor_names, outcome_names))
+                if meta["status"] != "ok":
+                    failures.append({"run_id": run.run_id, "point": run.point, "replicate": run.replicate,
+                                     "seed": run.seed, "params": run.params, "error": meta.get("error"),
+                                     "traceback": meta.get("traceback")})
+                table = pf.read()
+                if table.num_rows == 0:
+                    continue
+                table = table.replace_schema_metadata(None)
+                if writer is None:
+                    writer = pq.ParquetWriter(ts_tmp, table.schema, compression="zstd")
+                elif table.schema != writer.schema:
+                    table = table.select(writer.schema.names).cast(writer.schema)
+                buffer.append(table)
+                buffered += table.num_rows
+                if buffered >= ROW_GROUP_ROWS:      # row groups of a useful size, memory still bounded
+                    writer.write_table(pa.concat_tables(buffer))
+                    buffer, buffered = [], 0
+            if writer is None:                  # every run failed: an empty table with the id columns
+                writer = pq.ParquetWriter(ts_tmp, pa.schema([("run_id", pa.string()), ("point", pa.int64()),
+                                                             ("replicate", pa.int64())]))
+            if buffer:
+                writer.write_table(pa.concat_tables(buffer))
+            writer.close()
+            writer = None
+            commit(ts_tmp, ts_final)
+        finally:
+            if writer is not None:
+                writer.close()
+            ts_tmp.unlink(missing_ok=True)
+
+        columns = ["run_id", "point", "replicate", "seed", "status", "duration_s", "error", *factor_names, *outcome_names]
+        runs = pd.DataFrame(rows, columns=columns)
+        for name in outcome_names:
+            runs[name] = pd.to_numeric(runs[name], errors="coerce").astype("float64")
+        runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
+        self._write(self.folder / "runs.parquet", lambda p: runs.to_parquet(p, index=False, engine="pyarrow"))
+        self._write(self.folder / "runs.csv", lambda p: runs.to_csv(p, index=False, lineterminator="\n"))
+        failures.sort(key=lambda f: f["run_id"])
+        text = "".join(json.dumps(jsonable(f), ensure_ascii=False) + "\n" for f in failures)
+        self._write(self.folder / "failures.jsonl", lambda p: p.write_text(text, encoding="utf-8"))
+        return runs
+
+    @staticmethod
+    def _row(run, meta, factor_names, outcome_names) -> dict[str, Any]:
+        outcomes = meta.get("outcomes") or {}
+        error = " ".join(str(meta.get("error") or "").split())     # one line; the whole message is in failures.jsonl
+        row = {"run_id": run.run_id, "point": run.point, "replicate": run.replicate, "seed": run.seed,
+               "status": meta["status"], "duration_s": meta.get("duration_s"), "error": error}
+        row.update({f: run.params.get(f) for f in factor_names})
+        row.update({o: outcomes.get(o, float("nan")) for o in outcome_names})
+        return row
+
+    def _write(self, final: Path, write) -> None:
+        tmp = tmp_name(final)
+        try:
+            write(tmp)
+            commit(tmp, final)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def finish(self) -> None:
+        """Drop the parts and the state file: the folder now reads as a finished sweep.
+
+        The parts folder is renamed first, so that a kill part-way through leaves either every
+        part or none (the final tables already hold them all)."""
+        if self.parts.exists():
+            trash = self.folder / f".parts-done-{uuid.uuid4().hex[:8]}"
+            os.replace(self.parts, trash)
+            (self.folder / STATE).unlink(missing_ok=True)
+            shutil.rmtree(trash, ignore_errors=True)
+        (self.folder / STATE).unlink(missing_ok=True)
+        for p in self.folder.glob(".parts-done-*"):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def manifest_files(folder: Path) -> list[str]:
+    """Files of a sweep folder for the manifest: everything but hidden bookkeeping."""
+    out = []
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if p.is_file() and not any(part.startswith(".") for part in rel.parts):
+            out.append(rel.as_posix())
+    return out
+
+
+def write_manifest(folder: Path, fields: dict[str, Any], name: str = "manifest.json") -> Path:
+    """Like :func:`experiments.manifest.write_manifest`, but atomic and without hidden bookkeeping files."""
+    files = [f for f in manifest_files(folder) if f != name]
+    body = dict(fields)
+    body["files"] = sorted([*files, name])
+    body["file_sha256"] = {f: sha256(folder / f) for f in files}
+    body["file_bytes"] = {f: (folder / f).stat().st_size for f in files}
+    path = folder / name
+    write_text_atomic(path, json.dumps(jsonable(body), indent=2, ensure_ascii=False) + "\n")
+    return path

@@ -1,0 +1,271 @@
+"""``draftsim sweep EXPERIMENT.toml``: run every design point and replicate of an experiment.
+
+    draftsim sweep EXPERIMENT.toml [--out DIR] [--workers N] [--executor local|dask]
+                   [--scheduler ADDRESS] [--resume]
+
+Output folder (``--out``, default ``sweeps/<name>-<YYYYmmdd-HHMMSS>``): ``runs.parquet`` and
+``runs.csv`` (one row per run), ``timeseries.parquet`` (long format), ``failures.jsonl``,
+``sensitivity.csv`` (sobol and morris designs), ``figures/<outcome>.png``, ``experiment.toml`` and
+``manifest.json``.  Results stream to ``.parts/`` as runs finish; ``--resume`` finishes an
+interrupted sweep (Ctrl-C, kill -9, a lost node) without rerunning any finished run.
+
+Exit codes: 0 every run succeeded; 1 some runs failed (see failures.jsonl) or the executor broke;
+2 bad input (nothing written); 130 interrupted (finished runs kept; finish with --resume).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import platform
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from experiments.errors import UsageError
+from experiments.manifest import code_version, iso, package_versions
+from experiments.outdir import default_run_dir
+
+HELP = "run an experiment: every design point and replicate, on this machine or a Dask cluster"
+PACKAGES = ("draftsim", "mesa", "numpy", "pandas", "pyarrow", "matplotlib", "scipy", "SALib", "dask", "distributed")
+EXIT_FAILED_RUNS = 1
+EXIT_INTERRUPTED = 130
+
+
+def workers_type(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= 1") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"got {n}; allowed: an integer >= 1")
+    return n
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("experiment", type=Path, metavar="EXPERIMENT.toml",
+                   help="the experiment file (or the name of a packaged example, e.g. bonus_vs_register)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="new or empty output folder (default: sweeps/<name>-<YYYYmmdd-HHMMSS>); with --resume, "
+                        "the folder of the interrupted sweep")
+    p.add_argument("--workers", type=workers_type, default=None, metavar="N",
+                   help="worker processes (default: the number of cores; 1 runs in this process); with "
+                        "--executor dask and no --scheduler, the LocalCluster's workers")
+    p.add_argument("--executor", choices=("local", "dask"), default=None,
+                   help="local process pool (default) or a Dask cluster (pip install draftsim[distributed])")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="address of a running Dask scheduler, e.g. tcp://10.0.0.1:8786 (implies --executor dask; "
+                        "default: a LocalCluster on 127.0.0.1)")
+    p.add_argument("--resume", action="store_true",
+                   help="finish the interrupted sweep in --out: skip finished runs, run the rest")
+
+
+def _fail(message: str, code: int) -> int:
+    from experiments.cli import fail
+
+    return fail(message, code)
+
+
+def main(args: argparse.Namespace, argv: list[str]) -> int:
+    started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
+    executor_kind = args.executor or ("dask" if args.scheduler else "local")
+    if args.scheduler and executor_kind != "dask":
+        raise UsageError("--scheduler: only with --executor dask; allowed: drop --scheduler, or use --executor dask")
+    if args.resume and args.out is None:
+        raise UsageError("--resume: needs --out DIR, the folder of the interrupted sweep")
+
+    from experiments.store import SweepStore
+
+    # the output folder first: checking an experiment may sample its design (SALib, scipy: seconds)
+    store = SweepStore(args.out) if args.out is not None else None
+    if store is not None and args.resume:
+        store.check_resume_folder()
+    elif store is not None:
+        store.check_new()
+    from experiments.experiment import load_experiment
+
+    experiment = load_experiment(args.experiment)
+    if store is None:
+        store = SweepStore(default_run_dir(experiment.name, root="sweeps"))
+        store.check_new()
+    state = store.check_resume(experiment) if args.resume else None
+
+    from experiments import sweep
+    from experiments.designs import design_points
+
+    points = design_points(experiment.design, experiment.seed)
+    runs = sweep.plan(experiment, points)
+    ctx = sweep.context(experiment)
+    finished = store.finished_ids() if args.resume else set()
+    todo = [r for r in runs if r.run_id not in finished]
+    executor = sweep.make_executor(executor_kind, args.workers, args.scheduler, len(todo))   # may refuse: nothing written yet
+    try:
+        import pyarrow.parquet  # noqa: F401 - needed for the first part; imported while the workers start
+        if state is None:
+            state = store.create(experiment, len(runs))
+        else:
+            store.clear_temporaries()
+        return _execute(args, argv, experiment, store, state, points, runs, todo, ctx, executor, started, t0)
+    except KeyboardInterrupt:
+        if state is None:
+            raise                        # nothing was written yet
+        executor.terminate()
+        return _stopped(args, store, runs, "interrupted", EXIT_INTERRUPTED)
+    except OSError as exc:               # e.g. the disk filled up: the finished runs are still safe
+        if state is None:
+            raise
+        executor.terminate()
+        return _stopped(args, store, runs, f"cannot write the results ({exc})", EXIT_FAILED_RUNS)
+    finally:
+        executor.terminate()
+
+
+def _stopped(args, store, runs, why: str, code: int) -> int:
+    return _fail(f"{why}; {len(store.finished_ids())} of {len(runs)} runs are saved in {store.final}; finish with "
+                 f"`draftsim sweep {shlex.quote(str(args.experiment))} --out {shlex.quote(str(store.final))} --resume`", code)
+
+
+def _execute(args, argv, experiment, store, state, points, runs, todo, ctx, executor, started, t0) -> int:
+    from experiments.progress import Progress
+    from experiments.store import read_part_row
+    from experiments.sweep import ExecutorBroken
+
+    done_before = len(runs) - len(todo)
+    failed_before = 0
+    if done_before:
+        failed_before = sum(read_part_row(p)["status"] != "ok" for p in store.part_paths())
+    how = executor.describe()
+    n_points = len(points)
+    resumed = f"resuming: {done_before} of {len(runs)} runs already done; " if args.resume else ""
+    print(f"draftsim: sweep {experiment.name}: {resumed}{len(runs)} runs ({n_points} design points x "
+          f"{experiment.replicates} replicates), {how['executor']} executor, {how['workers']} worker"
+          f"{'s' if how['workers'] != 1 else ''} -> {store.final}", flush=True)
+    progress = Progress(len(runs), done_before, failed_before)
+    progress.draw(force=True)
+    session = {"started": iso(started), "executor": how, "runs_to_do": len(todo), "command": ["draftsim", *argv]}
+    code: dict = {}
+
+    def while_waiting() -> None:
+        # this process idles while worker processes start: get what the end of the sweep needs now
+        from experiments import sweep_figures  # noqa: F401 - matplotlib: ~1 s
+
+        code.update(code_version())             # the code as the sweep started
+
+    try:
+        for result in executor.results(ctx, todo, while_waiting):
+            store.write_part(result)
+            progress.update(result["status"] == "ok")
+    except KeyboardInterrupt:
+        executor.terminate()
+        progress.close()
+        session.update(finished=iso(dt.datetime.now(dt.UTC)), interrupted=True, wall_time_s=round(time.perf_counter() - t0, 3))
+        store.record_session(state, session)
+        return _stopped(args, store, runs, "interrupted", EXIT_INTERRUPTED)
+    except ExecutorBroken as exc:
+        executor.terminate()
+        progress.close()
+        return _stopped(args, store, runs, str(exc), EXIT_FAILED_RUNS)
+    progress.close()
+    executor.terminate()
+    return _finish(args, argv, experiment, store, state, session, points, runs, ctx, how, t0, code or code_version())
+
+
+def _finish(args, argv, experiment, store, state, session, points, runs, ctx, how, t0, code) -> int:
+    from experiments import sweep_figures
+    from experiments.store import write_manifest
+    from experiments.sweep import SEEDING
+
+    factors = [f.name for f in experiment.design.factors]
+    outcomes = [o.name for o in experiment.outcomes]
+    table = store.consolidate(runs, factors, outcomes)
+    folder = store.folder
+    sweep_figures.draw(table, factors, outcomes, folder / "figures")
+    sensitivity = _sensitivity(experiment, points, table, outcomes, store)
+    n_failed = int((table["status"] != "ok").sum())
+    finished = dt.datetime.now(dt.UTC)
+    session.update(finished=iso(finished), wall_time_s=round(time.perf_counter() - t0, 3))
+    sessions = [*state.get("sessions", []), session]
+    write_manifest(folder, {
+        "kind": "draftsim sweep",
+        "experiment": {
+            "name": experiment.name, "description": experiment.description, "sha256": experiment.sha256,
+            "text": experiment.text, "path": str(experiment.path) if experiment.path else None,
+            "scenario": experiment.scenario, "until": experiment.until, "scale": experiment.scale,
+            "replicates": experiment.replicates, "seed": experiment.seed,
+            "design_kind": experiment.design.kind, "factors": factors,
+            "design": {"kind": experiment.design.kind, "samples": experiment.design.samples,
+                       "options": {k: v for k, v in experiment.design.options.items() if k != "points"},
+                       "factors": [_factor(f) for f in experiment.design.factors]},
+            "outcomes": [_outcome(o) for o in experiment.outcomes], "keep": list(experiment.keep),
+        },
+        "runs": {"total": len(runs), "ok": len(runs) - n_failed, "failed": n_failed, "design_points": len(points),
+                 "replicates": experiment.replicates},
+        "seeding": {"root_seed": experiment.seed, "rule": SEEDING,
+                    "replicate_seeds": [seed for _, seed in sorted({r.replicate: r.seed for r in runs}.items())]},
+        "parameters": ctx.params.as_dict(),
+        "events": [dataclasses.asdict(e) for e in ctx.events],
+        "sensitivity": sensitivity,
+        "code_version": code,
+        "packages": package_versions(PACKAGES),
+        "python": platform.python_version(),
+        "python_executable": sys.executable,
+        "platform": platform.platform(),
+        "started": state["started"],
+        "finished": iso(finished),
+        "wall_time_s": round(sum(float(s.get("wall_time_s") or 0.0) for s in sessions), 3),   # summed over sessions
+        "run_time_s": round(float(table["duration_s"].fillna(0).sum()), 3),
+        "executor": how["executor"],
+        "workers": how["workers"],
+        "sessions": sessions,
+        "command": ["draftsim", *argv],
+        "command_line": shlex.join(["draftsim", *argv]),
+        "cwd": str(Path.cwd()),
+    })
+    store.finish()
+    wall = time.perf_counter() - t0
+    print(f"draftsim: {len(runs)} runs, {len(runs) - n_failed} ok, {n_failed} failed, in {wall:.1f} s; "
+          f"output in {store.final}", flush=True)
+    if n_failed:
+        return _fail(f"{n_failed} of {len(runs)} runs failed; see {store.final / 'failures.jsonl'}", EXIT_FAILED_RUNS)
+    return 0
+
+
+def _factor(f) -> dict:
+    return {k: getattr(f, k) for k in ("name", "values", "low", "high", "type") if hasattr(f, k)}
+
+
+def _outcome(o) -> dict:
+    return {k: getattr(o, k) for k in ("name", "metric", "column", "start", "end") if hasattr(o, k)}
+
+
+def _sensitivity(experiment, points, table, outcomes, store) -> str | None:
+    """sensitivity.csv for sobol and morris designs; a note (not a failure) when it cannot be computed."""
+    from experiments.designs import SENSITIVITY
+
+    if experiment.design.kind not in SENSITIVITY:
+        return None
+    from experiments.sensitivity import analyse
+    from experiments.store import tmp_name
+
+    try:
+        result = analyse(experiment.design, points, table, outcomes)
+    except ValueError as exc:
+        message = " ".join(str(exc).split())
+        print(f"draftsim: sensitivity.csv not written: {message}", file=sys.stderr, flush=True)
+        return f"not computed: {message}"
+    final = store.folder / "sensitivity.csv"
+    tmp = tmp_name(final)
+    try:
+        result.to_csv(tmp, index=False, lineterminator="\n")
+        tmp.replace(final)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return "sensitivity.csv"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("sweep", help=HELP, description=HELP + ".")
+    add_arguments(p)
+    p.set_defaults(handler=main)
