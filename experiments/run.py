@@ -37,14 +37,20 @@ DATE_HELP = "a date YYYY-MM-DD"
 
 
 # --- option types: errors read "argument --x: got ...; allowed: ..." ---------------------------------
-def seed_type(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= 0") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"got {value}; allowed: an integer >= 0")
-    return value
+def int_at_least(low: int):
+    """An argparse type: an integer >= ``low``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= {low}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"got {value}; allowed: an integer >= {low}")
+        return value
+    return parse
+
+
+seed_type = int_at_least(0)
 
 
 def scale_type(text: str) -> float:

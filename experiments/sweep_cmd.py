@@ -27,6 +27,7 @@ from pathlib import Path
 from experiments.errors import UsageError
 from experiments.manifest import code_version, iso, package_versions
 from experiments.outdir import default_run_dir
+from experiments.run import int_at_least
 
 HELP = "run an experiment: every design point and replicate, on this machine or a Dask cluster"
 PACKAGES = ("draftsim", "mesa", "numpy", "pandas", "pyarrow", "matplotlib", "scipy", "SALib", "dask", "distributed")
@@ -34,14 +35,7 @@ EXIT_FAILED_RUNS = 1
 EXIT_INTERRUPTED = 130
 
 
-def workers_type(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= 1") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"got {n}; allowed: an integer >= 1")
-    return n
+workers_type = int_at_least(1)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

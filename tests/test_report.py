@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from PIL import Image
+from test_sweep import BRIGADE  # the scenario whose foreign contingent makes runs raise
 
 from experiments import cli
 from experiments.errors import UsageError
@@ -42,17 +43,6 @@ column = "new_contracts"
 name = "killed"
 metric = "final"
 column = "killed_total"
-"""
-# a scenario whose foreign contingent, once enabled, has a size typed as words: those runs raise
-BRIGADE = """\
-name = "brigade"
-description = "baseline plus a foreign contingent whose size was typed as words"
-extends = "baseline"
-
-[[events]]
-date = 2022-04-01
-parameter = "foreign_troops"
-value = "a brigade"
 """
 DESIGNS = {
     "grid": """[design]
