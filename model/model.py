@@ -29,6 +29,7 @@ from model.reporting import national_row, region_rows
 from model.timeline import Event, Timeline, packaged
 
 WEEK = dt.timedelta(days=7)
+WEEKS_PER_MONTH = 365.25 / 12 / 7
 INCOME_DATA_DATE = dt.date(2020, 7, 1)   # incomes and subsistence levels are 2020 figures
 SCALE_RANGE = (1.0, 100_000.0)
 AGE_MAX = 61.5                            # the census table's draft-age population is men 16-61.5
@@ -132,7 +133,8 @@ class DraftModel(mesa.Model):
     def update_parameters(self, **changes) -> None:
         """Change parameters mid-run (validated); they take effect from the current week.
 
-        The switches that gate timeline events (``*_enabled``) only affect events not yet replayed.
+        Switches of standing measures (e-register, exit ban, prison recruitment) act from the next week;
+        those of one-off events (mobilisation, foreign contingents) affect events not yet replayed.
         """
         fixed = sorted(set(changes) & INIT_ONLY)
         if fixed:
@@ -203,8 +205,8 @@ class DraftModel(mesa.Model):
             man.sign_contract()
 
     def foreign_contingents_arrive(self) -> None:
-        arriving = self.policy.foreign_arrivals_men
         p = self.p
+        arriving = self.policy.foreign_arrivals_men + p.foreign_men_per_month * WEEKS_PER_MONTH ** -1
         if p.belarus_contingent_men > 0 and self.date <= p.belarus_start_date < self.date + WEEK:
             arriving += p.belarus_contingent_men
         if arriving > 0:
@@ -298,7 +300,11 @@ class DraftModel(mesa.Model):
 
     def offer_rub(self, region: Region) -> float:
         """The sign-on bonus a recruit from this region receives (federal + regional)."""
-        return self.p.bonus_multiplier * (self.federal_bonus_rub + region.regional_bonus_rub)
+        return self.p.bonus_multiplier * (self.federal_bonus_rub + self.regional_bonus_rub(region))
+
+    def regional_bonus_rub(self, region: Region) -> float:
+        """The regional part of the sign-on bonus in force (before ``bonus_multiplier``)."""
+        return self.p.regional_bonus_multiplier * region.regional_bonus_rub
 
     @property
     def federal_bonus_rub(self) -> float:

@@ -93,6 +93,8 @@ class Parameters:
         1.0, "factor", 0.0, 20.0, "lever", "multiplies every sign-on bonus (federal and regional)")
     federal_bonus_multiplier: float = _param(
         1.0, "factor", 0.0, 20.0, "lever", "multiplies the federal sign-on bonus of the timeline only")
+    regional_bonus_multiplier: float = _param(
+        1.0, "factor", 0.0, 20.0, "lever", "multiplies the regional sign-on bonuses the governors set")
 
     # --- federal centre and governors ----------------------------------------------------------
     replacement_target_per_month: float = _param(
@@ -207,6 +209,9 @@ class Parameters:
         "how much of a Russian soldier a foreign one replaces")
     foreign_hazard_multiplier: float = _param(
         2.0, "factor", 0.0, 20.0, "NIS: ~2,000 of ~11,500 killed", "front hazard of foreign troops vs Russians")
+    foreign_men_per_month: float = _param(
+        0.0, "men/month", 0.0, 200_000.0, "lever: what-if, off by default",
+        "a steady flow of foreign troops beyond the timeline's contingents")
     belarus_contingent_men: float = _param(0.0, "men", 0.0, 1e6, "option, off by default", "Belarusian contingent size")
     belarus_start_date: dt.date = _param(dt.date(2025, 1, 1), "date", DATE_MIN, DATE_MAX, "option", "when a Belarusian contingent arrives")
 

@@ -45,7 +45,7 @@ def national_row(model) -> dict:
     row["foreign_deployed"] = float(model.foreign_deployed * s)
     row["foreign_killed_total"] = float(model.foreign_killed_total * s)
     row["federal_bonus_rub"] = float(model.federal_bonus_rub * model.p.bonus_multiplier)
-    bonuses = np.array([r.regional_bonus_rub for r in model.regions]) * model.p.bonus_multiplier
+    bonuses = np.array([model.regional_bonus_rub(r) for r in model.regions]) * model.p.bonus_multiplier
     row["mean_regional_bonus_rub"] = float(bonuses.mean())
     quota = sum(r.quota_per_month for r in model.regions)
     row["quota_per_month"] = float(quota)
@@ -80,7 +80,7 @@ def region_rows(model) -> dict:
     week["emigrants_total"] = led.total["emigrants"] * s
     week["evaders_total"] = led.total["evaders"] * s
     week["deployed"] = (model.counts[0][:, Status.DEPLOYED] + model.counts[1][:, Status.DEPLOYED]) * s
-    week["regional_bonus_rub"] = np.array([r.regional_bonus_rub for r in model.regions]) * model.p.bonus_multiplier
+    week["regional_bonus_rub"] = np.array([model.regional_bonus_rub(r) for r in model.regions]) * model.p.bonus_multiplier
     week["quota_per_month"] = np.array([r.quota_per_month for r in model.regions])
     week["prison_population"] = np.array([r.prison_population for r in model.regions]) * s
     return week

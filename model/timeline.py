@@ -2,8 +2,10 @@
 
 ``policy_timeline.csv`` (copied from the shared data with its sources) lists dated events; a
 scenario may add its own.  The conscription campaigns are the decreed call-ups
-(``national_targets.csv``, metric ``conscription_callup``).  Levers such as
-``e_register_enabled`` switch a whole mechanism off by ignoring its events.
+(``national_targets.csv``, metric ``conscription_callup``).  Lever switches turn a mechanism off:
+a standing measure (e-register, exit ban, prison recruitment) is in force only while its switch is
+on; a one-off event (a foreign contingent's arrival, a mobilisation) is skipped if its switch is off
+when it falls due.
 """
 
 from __future__ import annotations
@@ -96,8 +98,8 @@ def validate_event(e: Event) -> None:
 class Timeline:
     """Replays events week by week and answers "what is in force now?".
 
-    The lever switches are read when an event falls due, so switching a lever mid-run affects
-    the events still to come.
+    The lever switches are read every week (standing measures) or when an event falls due
+    (one-off events), so a switch flipped mid-run acts from the next week.
     """
 
     def __init__(self, params: Parameters, extra_events: list[Event] = ()):
@@ -109,18 +111,25 @@ class Timeline:
         self.mobilisations = self._waves(events)
         self.callups = read_callups()
         self.policy = Policy(no_show_fine_rub=params.no_show_fine_rub, draft_age_max=params.conscription_age_max)
+        self.decreed = Policy()   # the standing measures as decreed, before the lever switches
         self._next = 0
 
     def _enabled(self, e: Event) -> bool:
+        """Events of a switched-off one-off mechanism (arrivals, mobilisation) are not replayed."""
         p = self.params
         gate = {
-            "e_register": p.e_register_enabled,
-            "exit_ban_from_notice": p.exit_ban_enabled,
-            "prisoner_recruitment": p.prison_recruitment_enabled,
             "foreign_troops": p.foreign_troops_enabled,
             "mobilisation_target": p.mobilisation_enabled,
         }
         return gate.get(e.parameter, True)
+
+    def _switch(self, pol: Policy) -> None:
+        """Standing measures are in force when decreed and their switch is on, so a switch flipped
+        mid-run acts from that week in either direction."""
+        p, d = self.params, self.decreed
+        pol.e_register = d.e_register and p.e_register_enabled
+        pol.exit_ban = d.exit_ban and p.exit_ban_enabled
+        pol.prisoner_recruitment = d.prisoner_recruitment if p.prison_recruitment_enabled else "off"
 
     @staticmethod
     def _waves(events: list[Event]) -> list[Campaign]:
@@ -150,7 +159,9 @@ class Timeline:
             self._next += 1
             if self._enabled(e):
                 self._apply(pol, e)
+                self._apply(self.decreed, e)
                 pol.applied.append(e)
+        self._switch(pol)
         waves = self.mobilisations if self.params.mobilisation_enabled else []
         pol.mobilisation = next((w for w in waves if w.covers(week_start)), None)
         pol.conscription = next((c for c in self.callups if c.covers(week_start)), None)

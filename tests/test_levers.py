@@ -265,3 +265,64 @@ def test_no_prison_recruitment_keeps_the_prison_population():
     base = run("baseline", 1)[0]
     assert base["prison_population"].iloc[0] == start
     assert base["prison_population"].iloc[-1] < 0.8 * start
+
+
+# --- levers moved mid-run (the live view's sliders and switches) ----------------------------------
+
+def _stepped(until: dt.date, **mid_run):
+    m = DraftModel(_baseline().params, seed=1, scale=SCALE, events=_baseline().events)
+    m.run(until=until)
+    if mid_run:
+        m.update_parameters(**mid_run)
+    return m
+
+
+def test_a_standing_measure_switched_off_mid_run_ends_the_next_week_and_can_come_back():
+    m = _stepped(dt.date(2025, 1, 15))
+    assert m.policy.e_register and m.policy.exit_ban and m.policy.prisoner_recruitment != "off"
+    m.update_parameters(e_register_enabled=False, exit_ban_enabled=False, prison_recruitment_enabled=False)
+    m.step()
+    assert not m.policy.e_register and not m.policy.exit_ban and m.policy.prisoner_recruitment == "off"
+    assert not m.latest["e_register"] and not m.latest["exit_ban"]
+    m.update_parameters(e_register_enabled=True, exit_ban_enabled=True, prison_recruitment_enabled=True)
+    m.step()
+    assert m.policy.e_register and m.policy.exit_ban and m.policy.prisoner_recruitment != "off"
+
+
+def test_a_switch_turned_on_before_the_decree_waits_for_the_decree():
+    m = DraftModel(load_scenario("no-e-register").params, seed=1, scale=SCALE, events=_baseline().events)
+    m.run(until=dt.date(2024, 6, 1))
+    m.update_parameters(e_register_enabled=True)
+    m.step()
+    assert not m.policy.e_register               # decreed only on 1 Nov 2024
+    m.run(until=dt.date(2024, 11, 10))
+    assert m.policy.e_register
+
+
+def _weeks_after(m, weeks: int, column: str) -> float:
+    for _ in range(weeks):
+        m.step()
+    return float(m.national_frame()[column].iloc[-weeks:].sum())
+
+
+def test_raising_the_regional_bonus_mid_run_gives_more_contracts():
+    start = dt.date(2024, 3, 1)
+    same = _weeks_after(_stepped(start), 8, "new_contracts")
+    raised = _weeks_after(_stepped(start, regional_bonus_multiplier=5.0), 8, "new_contracts")
+    assert raised > 1.1 * same
+
+
+def test_the_regional_bonus_multiplier_scales_the_regional_bonus_only():
+    m = _stepped(dt.date(2024, 3, 1))
+    before = dict(m.latest)
+    m.update_parameters(regional_bonus_multiplier=2.0)
+    m.record()
+    assert m.latest["mean_regional_bonus_rub"] == pytest.approx(2 * before["mean_regional_bonus_rub"])
+    assert m.latest["federal_bonus_rub"] == before["federal_bonus_rub"]
+
+
+def test_a_foreign_contingent_per_month_arrives_every_week_and_fights():
+    m = _stepped(dt.date(2023, 6, 1), foreign_men_per_month=30_000)
+    arrived = _weeks_after(m, 8, "new_foreign")
+    assert arrived == pytest.approx(8 * 30_000 * 12 / 365.25 * 7, rel=0.05)
+    assert m.latest["foreign_deployed"] > 0.8 * arrived
