@@ -6,6 +6,7 @@
     draftsim report DIR [--out REPORT_DIR]
     draftsim scenarios
     draftsim params
+    draftsim viz [--host 127.0.0.1] [--port 8765]
 
 Each subcommand lives in its own module with a ``register(subparsers)`` function that adds its
 parser and sets ``handler`` (``handler(args, argv) -> exit code``); add a new one to
@@ -22,10 +23,11 @@ import sys
 
 from experiments import catalog, report_cmd, run, sweep_cmd
 from experiments.errors import UsageError
+from viz import server
 
 PROG = "draftsim"
 COMMANDS = (run.register, sweep_cmd.register, report_cmd.register, catalog.register_scenarios,
-            catalog.register_params)   # viz: later
+            catalog.register_params, server.register)
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 

@@ -1,0 +1,97 @@
+"""The Sankey of men: where they came from and where they went, in a week or since the start.
+
+Civilian pool → notice served or contract signed → enlisted by channel or evaded by tactic →
+deployed → killed, wounded (some return to duty) or discharged.  Prisoners and foreign troops
+enter beside the civilian pool.  Flows are the model's weekly ledger (``new_*`` columns); a
+week's Sankey shows that week's movements, not one cohort followed through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NODES = (
+    "Civilian men", "Prison colonies", "Allied states",
+    "Notice served",
+    "Contract", "Conscript", "Mobilised", "Prisoner recruit", "Foreign troops",
+    "Evaded: abroad", "Evaded: hiding", "Evaded: medical exemption", "Evaded: drug registration",
+    "Evaded: self-harm", "Emigrated before any notice",
+    "Deployed",
+    "Killed", "Wounded", "Returned to duty", "Discharged",
+)
+COLOURS = {
+    "Civilian men": "#9e9e9e", "Prison colonies": "#6d4c41", "Allied states": "#00897b", "Notice served": "#fdd835",
+    "Contract": "#1e88e5", "Conscript": "#64b5f6", "Mobilised": "#3949ab", "Prisoner recruit": "#8d6e63",
+    "Foreign troops": "#26a69a", "Evaded: abroad": "#43a047", "Evaded: hiding": "#7cb342",
+    "Evaded: medical exemption": "#9ccc65", "Evaded: drug registration": "#c5e1a5", "Evaded: self-harm": "#827717",
+    "Emigrated before any notice": "#2e7d32", "Deployed": "#0d47a1", "Killed": "#b71c1c", "Wounded": "#ff8a65",
+    "Returned to duty": "#1565c0", "Discharged": "#795548",
+}
+
+# (source, target, how the value is read from the flows: column names added, minus those after "-")
+LINKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Civilian men", "Notice served", ("notices_sent", "-notices_failed")),
+    ("Civilian men", "Contract", ("contracts", "-contracts_from_conscripts")),
+    ("Civilian men", "Emigrated before any notice", ("emigrants_pre_emptive",)),
+    ("Prison colonies", "Prisoner recruit", ("prisoner_recruits",)),
+    ("Allied states", "Foreign troops", ("foreign",)),
+    ("Notice served", "Conscript", ("conscripts",)),
+    ("Notice served", "Mobilised", ("mobilised",)),
+    ("Notice served", "Evaded: abroad", ("evaders_emigrate",)),
+    ("Notice served", "Evaded: hiding", ("evaders_hide",)),
+    ("Notice served", "Evaded: medical exemption", ("evaders_medical",)),
+    ("Notice served", "Evaded: drug registration", ("evaders_drugs",)),
+    ("Notice served", "Evaded: self-harm", ("evaders_self_harm",)),
+    ("Conscript", "Contract", ("contracts_from_conscripts",)),
+    ("Contract", "Deployed", ("contracts",)),
+    ("Mobilised", "Deployed", ("mobilised",)),
+    ("Prisoner recruit", "Deployed", ("prisoner_recruits",)),
+    ("Foreign troops", "Deployed", ("foreign",)),
+    ("Deployed", "Killed", ("killed", "foreign_killed")),
+    ("Deployed", "Wounded", ("wounded", "foreign_wounded")),
+    ("Wounded", "Returned to duty", ("returned_to_duty",)),
+    ("Deployed", "Discharged", ("discharged",)),
+)
+
+
+@dataclass(frozen=True)
+class Sankey:
+    labels: list[str]
+    colours: list[str]
+    source: list[int]
+    target: list[int]
+    value: list[float]
+
+    def link(self, source: str, target: str) -> float:
+        for s, t, v in zip(self.source, self.target, self.value):
+            if self.labels[s].startswith(source) and self.labels[t].startswith(target):
+                return v
+        return 0.0
+
+
+def link_value(flows: dict[str, float], terms: tuple[str, ...]) -> float:
+    return max(sum(-flows[t[1:]] if t.startswith("-") else flows[t] for t in terms), 0.0)
+
+
+def sankey(flows: dict[str, float]) -> Sankey:
+    """Nodes and links for plotly, from flows keyed like ``model.reporting.NATIONAL_FLOWS``.
+
+    Links of zero men are left out, and so are the nodes they would leave empty.
+    """
+    links = [(s, t, link_value(flows, terms)) for s, t, terms in LINKS]
+    links = [(s, t, v) for s, t, v in links if v > 0]
+    used = [n for n in NODES if any(n in (s, t) for s, t, _ in links)]
+    index = {n: i for i, n in enumerate(used)}
+    through = {n: max(sum(v for s, _, v in links if s == n), sum(v for _, t, v in links if t == n)) for n in used}
+    return Sankey(
+        labels=[f"{n} {through[n]:,.0f}" for n in used],
+        colours=[COLOURS[n] for n in used],
+        source=[index[s] for s, _, _ in links],
+        target=[index[t] for _, t, _ in links],
+        value=[v for _, _, v in links],
+    )
+
+
+def week_flows(row: dict) -> dict[str, float]:
+    """A national row's weekly flows, keyed without the ``new_`` prefix."""
+    return {k[4:]: v for k, v in row.items() if k.startswith("new_")}

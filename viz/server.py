@@ -1,0 +1,84 @@
+"""``draftsim viz``: serve the live view with Solara, offline and on localhost by default.
+
+Every front-end file comes from installed packages: Solara's own bundles from ``solara-assets``
+and plotly.js from the plotly package (served as ``/static/assets/plotly.min.js`` through
+``SOLARA_ASSETS_EXTRA_LOCATIONS``), so the page works with no internet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import socket
+import sys
+from pathlib import Path
+
+from experiments.errors import UsageError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+class VizError(UsageError):
+    """A bad --host or --port (one line; the CLI prints it and exits 2)."""
+
+
+def plotly_assets() -> Path:
+    import plotly
+
+    folder = Path(plotly.__file__).resolve().parent / "package_data"
+    if not (folder / "plotly.min.js").is_file():
+        raise VizError(f"plotly: {folder / 'plotly.min.js'} is missing; allowed: a plotly>=6 installation that ships it")
+    return folder
+
+
+def check_address(host: str, port: int) -> None:
+    if not 1 <= port <= 65535:
+        raise VizError(f"--port: got {port}; allowed: an integer in [1, 65535]")
+    if host != "localhost":
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise VizError(f"--host: got {host!r}; allowed: an IP address (127.0.0.1 by default) or localhost") from None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise VizError(f"--port: cannot listen on {host}:{port} ({exc.strerror}); allowed: a free port") from None
+
+
+def environment(base: dict | None = None) -> dict:
+    env = dict(os.environ if base is None else base)
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env["SOLARA_ASSETS_EXTRA_LOCATIONS"] = str(plotly_assets())
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"
+    return env
+
+
+def command(host: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "solara", "run", "viz.app", "--host", host, "--port", str(port),
+            "--production", "--no-open", "--log-level", "warning"]
+
+
+def main(args: argparse.Namespace, argv: list[str]) -> int:
+    check_address(args.host, args.port)
+    env = environment()
+    if not ipaddress.ip_address("127.0.0.1" if args.host == "localhost" else args.host).is_loopback:
+        print(f"draftsim viz: listening on {args.host}, reachable from other machines: each visitor gets their own model",
+              file=sys.stderr)
+    print(f"draftsim viz: open http://{args.host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr, flush=True)
+    os.execve(sys.executable, command(args.host, args.port), env)
+    return 0  # pragma: no cover - execve does not return
+
+
+def register(subparsers) -> None:
+    from experiments.run import int_at_least
+
+    p = subparsers.add_parser("viz", help="open the live view in the browser (Solara)",
+                              description="Serve the live view: watch recruitment flows and move policy levers while the model runs.")
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}: this machine only)")
+    p.add_argument("--port", type=int_at_least(1), default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.set_defaults(handler=main)
