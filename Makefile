@@ -10,7 +10,9 @@ PYTHON_BIN := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/nu
 	PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.12' | tail -1) \
 	$(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null)
 
-.PHONY: run test bench lint clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test bench lint clean viz
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON_BIN)" || { echo "error: Python 3.12 not found; run make PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -21,12 +23,22 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/draftsim run --scenario baseline
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium (Playwright cannot download its own browser here).
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "error: the browser tests need Chromium at $(CHROMIUM) (Debian: apt-get install chromium)" >&2; exit 1; }
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium >/dev/null
+
+test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest -q -n auto --dist loadfile
+
+viz: $(STAMP)
+	$(VENV)/bin/draftsim viz
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py
 	$(PY) benchmarks/bench_sweep.py
+	$(PY) benchmarks/bench_viz.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -101,8 +101,12 @@ def Page():
         session.reset(scenario.value, seed_text.value, scale.value)
 
     def select_region(customdata):
+        """A click on the map; anything but a known region code from the browser is ignored."""
         if isinstance(customdata, list) and customdata and isinstance(customdata[0], str):
-            region.set(session.region_index(customdata[0]))
+            try:
+                region.set(session.region_index(customdata[0]))
+            except LeverError:
+                pass
 
     with solara.AppBar():
         solara.AppBarTitle("draftsim — recruitment and evasion, live")
@@ -120,7 +124,7 @@ def Page():
                                   disabled=session.finished)
             solara.SliderInt("Speed (weeks per second)", value=speed, min=SPEEDS[0], max=SPEEDS[1])
             solara.Select("Scenario", values=list(builtin_scenarios()), value=scenario)
-            solara.InputText(f"Seed (0 to {SEED_MAX})", value=seed_text, continuous_update=False)
+            solara.InputText(f"Seed (0 to {SEED_MAX})", value=seed_text, continuous_update=True)
             solara.Select("Scale (men per agent)", values=list(SCALES), value=scale)
             solara.Text("Scenario, seed and scale apply on Reset; levers act from the next week.",
                         style="font-size: 11px; color: #666;")
@@ -156,6 +160,13 @@ def Page():
 
 @solara.component
 def LiveTab(session: LiveSession, version, region, sankey_span, map_metric, map_window, touched_only, select_region):
+    # The Play thread steps the model while another thread may be rendering (reacton leaves a render
+    # to the thread that holds its lock): read one consistent week, not a history that grows mid-render.
+    with session.lock:
+        _live_tab(session, version, region, sankey_span, map_metric, map_window, touched_only, select_region)
+
+
+def _live_tab(session: LiveSession, version, region, sankey_span, map_metric, map_window, touched_only, select_region):
     s, last = session, session.model.latest
     r = region.value
     with solara.Row(style="flex-wrap: wrap;"):

@@ -1,0 +1,122 @@
+"""The live page rendered on the server (Solara's widget tree, no browser): cheaper than Chromium
+for what does not need a browser — buttons, levers, the map's click handler, error messages."""
+
+from __future__ import annotations
+
+import time
+
+import ipyvuetify as v
+import pytest
+import solara
+
+from viz.app import Page
+from viz.plotly_view import PlotlyView
+
+
+@pytest.fixture
+def live_page():
+    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    yield rc
+    rc.close()
+
+
+def _testid(rc, name: str):
+    return rc.find(v.Html, attributes={"data-testid": name})
+
+
+def date(rc) -> str:
+    return _testid(rc, "monitor-date").widget.children[0].children[0]
+
+
+def button(rc, label: str):
+    [b] = [w for w in rc.find(v.Btn).widgets if label in w.children]
+    return b
+
+
+def chart(rc, name: str) -> PlotlyView:
+    [w] = [w for w in rc.find(PlotlyView).widgets if w.filename == f"draftsim-{name}"]
+    return w
+
+
+def slider(rc, label: str):
+    [s] = [w for w in rc.find(v.Slider).widgets if w.label == label]
+    return s
+
+
+def test_the_page_has_every_panel(live_page):
+    names = {w.filename.removeprefix("draftsim-") for w in live_page.find(PlotlyView).widgets}
+    assert names == {"flows", "map", "region", "lives", "recruits", "evasion", "deployed", "casualties", "bonus", "quota"}
+    for monitor in ("date", "week", "recruits", "deployed", "killed", "evaders", "emigrants", "offer"):
+        _testid(live_page, f"monitor-{monitor}").assert_single()
+    assert date(live_page) == "2022-02-24"
+    assert all(w.figure["data"] is not None for w in live_page.find(PlotlyView).widgets)
+
+
+def test_step_advances_the_date_and_redraws_the_charts(live_page):
+    before = chart(live_page, "recruits").revision
+    button(live_page, "Step").click()
+    assert date(live_page) == "2022-03-03"
+    assert chart(live_page, "recruits").revision > before
+    assert chart(live_page, "recruits").figure["layout"]["shapes"][0]["x0"] == "2022-03-03"
+
+
+def test_play_runs_and_pause_stops(live_page):
+    button(live_page, "Play").click()
+    deadline = time.time() + 20
+    while date(live_page) < "2022-03-17" and time.time() < deadline:
+        time.sleep(0.1)
+    assert date(live_page) >= "2022-03-17"
+    button(live_page, "Pause").click()
+    time.sleep(0.5)
+    paused = date(live_page)
+    time.sleep(1.0)
+    assert date(live_page) == paused
+    button(live_page, "Play")   # the button is back
+
+
+def test_a_lever_moved_on_the_page_acts_on_the_model_and_is_marked(live_page):
+    button(live_page, "Step").click()
+    slider(live_page, "Federal sign-on bonus (×)").v_model = 2.5
+    button(live_page, "Step").click()
+    fig = chart(live_page, "recruits").figure
+    assert any("Federal sign-on bonus: 1× → 2.5×" in a["text"] for a in fig["layout"]["annotations"])
+    assert slider(live_page, "Federal sign-on bonus (×)").v_model == 2.5
+
+
+def test_a_map_click_selects_the_region(live_page):
+    chart(live_page, "map")._handle_custom_msg({"event": "click", "customdata": ["TY", "Tuva"]}, [])
+    assert _testid(live_page, "region-name").widget.children[0].children == ["Selected region: Tuva"]
+    assert "Tuva" in chart(live_page, "region").figure["layout"]["title"]["text"]
+    assert "Tuva" in chart(live_page, "lives").figure["layout"]["title"]["text"]
+
+
+@pytest.mark.parametrize("message", [
+    {"event": "click", "customdata": ["XX", "Nowhere"]},
+    {"event": "click", "customdata": "TY"},
+    {"event": "click", "customdata": None},
+    {"event": "exec", "code": "import os"},
+])
+def test_a_crafted_click_message_changes_nothing(live_page, message):
+    chart(live_page, "map")._handle_custom_msg(message, [])
+    assert _testid(live_page, "region-name").widget.children[0].children == ["Selected region: Moscow"]
+
+
+def test_a_bad_seed_gets_one_line_and_keeps_the_run(live_page):
+    button(live_page, "Step").click()
+    [seed] = [w for w in live_page.find(v.TextField).widgets if w.label.startswith("Seed")]
+    seed.v_model = "12; rm -rf /"
+    button(live_page, "Reset").click()
+    err = _testid(live_page, "error")
+    err.assert_single()
+    assert date(live_page) == "2022-03-03"
+    text = str(err.widget.children)
+    assert "seed: got '12; rm -rf /'; allowed: an integer in [0, 2147483647]" in text
+
+
+def test_reset_applies_the_scenario_seed_and_scale(live_page):
+    button(live_page, "Step").click()
+    [seed] = [w for w in live_page.find(v.TextField).widgets if w.label.startswith("Seed")]
+    seed.v_model = "9"
+    button(live_page, "Reset").click()
+    assert date(live_page) == "2022-02-24"
+    assert not live_page.find(v.Html, attributes={"data-testid": "error"}).widgets
