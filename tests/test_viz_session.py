@@ -224,7 +224,7 @@ def _all_figures(s: LiveSession) -> dict[str, dict]:
 
 
 def test_every_chart_is_a_valid_plotly_figure_and_plain_json(played):
-    for name, fig in _all_figures(played).items():
+    for fig in _all_figures(played).values():
         go.Figure(fig)                                   # plotly.py's validators: raises on a bad property
         json.dumps(fig, allow_nan=False)                 # what the widget sends: no numpy, no NaN
 

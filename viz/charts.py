@@ -182,7 +182,8 @@ def region_map(s: LiveSession, metric: str = "recruits", window: str = "all", se
     _, label = MAP_METRICS[metric]
     data = [dict(
         type="scatter", mode="markers", x=[r.lon for r in regions], y=[r.lat for r in regions], customdata=custom,
-        marker=dict(size=size, color=rate, colorscale="YlOrRd", reversescale=True, cmin=0, showscale=True, line=dict(width=0.5, color="#555"),
+        marker=dict(size=size, color=rate, colorscale="YlOrRd", reversescale=True, cmin=0, showscale=True,
+                    line=dict(width=0.5, color="#555"),
                     colorbar=dict(title=dict(text="per 10k", font=dict(size=10)), thickness=10)),
         hovertemplate=("<b>%{customdata[1]}</b> (%{customdata[0]})<br>men 16-61: %{customdata[2]:,.0f}"
                        "<br>recruits: %{customdata[3]:,.0f}<br>killed: %{customdata[4]:,.0f}"
