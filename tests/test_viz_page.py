@@ -120,3 +120,32 @@ def test_reset_applies_the_scenario_seed_and_scale(live_page):
     button(live_page, "Reset").click()
     assert date(live_page) == "2022-02-24"
     assert not live_page.find(v.Html, attributes={"data-testid": "error"}).widgets
+
+
+def _choose(rc, label: str) -> None:
+    """Press the first toggle button with this label (the Sankey's come before the map's)."""
+    for group in rc.find(v.BtnToggle).widgets:
+        labels = [b.children[0] for b in group.children]
+        if label in labels:
+            group.v_model = labels.index(label)
+            return
+    raise AssertionError(f"no toggle {label!r}")
+
+
+def test_the_view_toggles_redraw_their_charts(live_page):
+    button(live_page, "Step").click()
+    assert chart(live_page, "flows").figure["layout"]["title"]["text"].startswith("Flows of men in the week of")
+    _choose(live_page, "since the start")
+    assert chart(live_page, "flows").figure["layout"]["title"]["text"].startswith("Flows of men since 2022-02-24")
+    _choose(live_page, "deaths")
+    assert chart(live_page, "map").figure["layout"]["title"]["text"].startswith("Deaths per 10,000 men")
+
+
+def test_a_reset_to_another_scenario_shows_its_levers(live_page):
+    [switch] = [w for w in live_page.find(v.Switch).widgets if w.label == "Electronic register"]
+    assert switch.v_model is True
+    [select] = [w for w in live_page.find(v.Select).widgets if w.label == "Scenario"]
+    select.v_model = "no-e-register"
+    button(live_page, "Reset").click()
+    [switch] = [w for w in live_page.find(v.Switch).widgets if w.label == "Electronic register"]
+    assert switch.v_model is False

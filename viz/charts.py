@@ -15,6 +15,7 @@ from viz.lives import CODES, COLOURS, LABELS
 from viz.session import LiveSession
 
 WEEKS_PER_MONTH = 365.25 / 12 / 7
+WEEK_MS = 7 * 86_400_000          # plotly date axes count in milliseconds
 FONT = dict(family="Roboto, Arial, sans-serif", size=12)
 HEIGHT = 300
 
@@ -46,6 +47,11 @@ def _jsonable(v):
     return v
 
 
+def weekly(s: LiveSession) -> dict:
+    """x of a weekly series as start and step: plotly parses no date strings, the browser gets fewer bytes."""
+    return dict(x0=s.history[0]["date"], dx=WEEK_MS)
+
+
 def markers(s: LiveSession, yref: str = "paper") -> tuple[list[dict], list[dict]]:
     """Shapes and annotations: the current date and each lever change."""
     shapes = [dict(type="line", xref="x", yref=yref, x0=s.date, x1=s.date, y0=0, y1=1,
@@ -60,9 +66,9 @@ def markers(s: LiveSession, yref: str = "paper") -> tuple[list[dict], list[dict]
 
 
 def _lines(s: LiveSession, title: str, series: list[tuple[str, str, np.ndarray]], yaxis: dict | None = None) -> dict:
-    x = s.dates()
+    x = weekly(s)
     shapes, notes = markers(s)
-    data = [dict(type="scatter", mode="lines", name=name, x=x, y=y, line=dict(color=colour, width=1.6))
+    data = [dict(type="scatter", mode="lines", name=name, y=y, line=dict(color=colour, width=1.6), **x)
             for name, colour, y in series]
     layout = _layout(title, shapes=shapes, annotations=notes, yaxis=dict(rangemode="tozero", **(yaxis or {})),
                      xaxis=dict(type="date"))
@@ -202,7 +208,7 @@ def region_map(s: LiveSession, metric: str = "recruits", window: str = "all", se
 
 def region_panel(s: LiveSession, region_index: int) -> dict:
     """The region against the national average: recruits, evaders, deaths per 10,000 men and the bonus."""
-    x = s.dates()
+    x = weekly(s)
     hist = s.model.region_history
     men = np.array([w["men"][region_index] for w in hist], dtype=float)
     men_all = np.array([float(np.sum(w["men"])) for w in hist])
@@ -231,9 +237,9 @@ def region_panel(s: LiveSession, region_index: int) -> dict:
         yd = [0.58, 0.92] if row == 0 else [0.06, 0.40]
         layout[f"xaxis{ax}"] = dict(domain=xd, anchor=f"y{ax}", type="date")
         layout[f"yaxis{ax}"] = dict(domain=yd, anchor=f"x{ax}", rangemode="tozero")
-        data.append(dict(type="scatter", mode="lines", x=x, y=mine, name=name, legendgroup="r", showlegend=k == 0,
+        data.append(dict(type="scatter", mode="lines", **x, y=mine, name=name, legendgroup="r", showlegend=k == 0,
                          line=dict(color="#6a1b9a", width=1.6), xaxis=f"x{ax}", yaxis=f"y{ax}"))
-        data.append(dict(type="scatter", mode="lines", x=x, y=nat, name="Russia", legendgroup="n", showlegend=k == 0,
+        data.append(dict(type="scatter", mode="lines", **x, y=nat, name="Russia", legendgroup="n", showlegend=k == 0,
                          line=dict(color="#9e9e9e", width=1.4), xaxis=f"x{ax}", yaxis=f"y{ax}"))
         layout["annotations"].append(dict(text=title, x=sum(xd) / 2, y=yd[1] + 0.02, xref="paper", yref="paper",
                                           showarrow=False, yanchor="bottom", font=dict(size=11)))
@@ -244,7 +250,6 @@ def region_panel(s: LiveSession, region_index: int) -> dict:
 
 def lives_chart(s: LiveSession, region_index: int, touched_only: bool) -> dict:
     lives = s.lives(region_index, touched_only)
-    x = s.dates()
     position = {c: i for i, c in enumerate(CODES)}
     z = [[position[int(c)] for c in life.statuses] for life in lives]
     text = [[LABELS[int(c)] for c in life.statuses] for life in lives]
@@ -253,7 +258,7 @@ def lives_chart(s: LiveSession, region_index: int, touched_only: bool) -> dict:
     scale = []
     for i, c in enumerate(CODES):
         scale += [[i / (n + 1), COLOURS[c]], [(i + 1) / (n + 1), COLOURS[c]]]
-    data = [dict(type="heatmap", x=x, y=y, z=z, text=text, zmin=-0.5, zmax=n + 0.5, colorscale=scale, showscale=False,
+    data = [dict(type="heatmap", **weekly(s), y=y, z=z, text=text, zmin=-0.5, zmax=n + 0.5, colorscale=scale, showscale=False,
                  xgap=0, ygap=2, hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>")]
     # a legend of statuses as invisible markers
     seen = sorted({int(c) for life in lives for c in life.statuses}, key=position.get)

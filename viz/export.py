@@ -52,4 +52,4 @@ def setup_json(s: LiveSession) -> bytes:
 
 
 def filename(s: LiveSession, what: str, ext: str) -> str:
-    return f"draftsim-{s.scenario}-seed{s.seed}-1to{s.scale}-{s.date}-{what}.{ext}"
+    return f"draftsim-{s.scenario}-seed{s.seed}-1to{s.scale}-{what}.{ext}"
