@@ -25,7 +25,7 @@ def _testid(rc, name: str):
 
 
 def date(rc) -> str:
-    return _testid(rc, "monitor-date").widget.children[0].children[0]
+    return _testid(rc, "monitor-date").widget.children[0]
 
 
 def button(rc, label: str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from importlib import resources
 
+import markdown
 import solara
 import solara.lab
 
@@ -26,27 +27,84 @@ def _about() -> str:
     return resources.files("viz").joinpath("about.md").read_text(encoding="utf-8")
 
 
+def _about_html() -> str:
+    """about.md as HTML, converted here: solara.Markdown loads KaTeX and mermaid in the browser through
+    Solara's CDN proxy, which fetches KaTeX from the internet on every page load (offline: a page error)."""
+    return markdown.markdown(_about(), extensions=["tables"])
+
+
 def testid(name: str, *children, style: str = "") -> solara.v.Html:
     return solara.v.Html(tag="div", attributes={"data-testid": name}, style_=style, children=list(children))
 
 
-@solara.component
-def Chart(name: str, build, version: int, lock, on_click=None):
-    """A plotly chart drawn from ``build()``; ``on_click`` receives the clicked point's customdata.
+class Board:
+    """The widgets a step updates directly, one board per browser session.
 
-    The figure goes to the widget in an effect, not as a prop: reacton would otherwise walk and
-    compare every nested list of every figure on each render (~100 ms a step for the page).
+    A step changes numbers, not the page's structure, so it bypasses reacton: each chart, monitor
+    and text registers a widget and a function that computes its content, and ``update`` sets them
+    all (~25 ms a week at the default scale).  A full reacton render of the page costs 60-250 ms and
+    would make Play stutter; reacton renders only when the user changes something.
     """
+
+    def __init__(self, session: LiveSession):
+        self.session = session
+        self.version = 0
+        self.charts: dict[str, tuple] = {}
+        self.texts: dict[str, tuple] = {}
+
+    def attach_chart(self, name: str, widget: PlotlyView, build) -> None:
+        self.charts[name] = (widget, build)
+        self._push_chart(widget, build)
+
+    def attach_text(self, name: str, widget, compute) -> None:
+        self.texts[name] = (widget, compute)
+        with self.session.lock:
+            widget.children = [compute()]
+
+    def detach(self, name: str, widget) -> None:
+        for table in (self.charts, self.texts):
+            if name in table and table[name][0] is widget:
+                del table[name]
+
+    def update(self) -> None:
+        self.version += 1
+        with self.session.lock:       # the Play thread may be stepping: read one consistent week
+            figures = [(w, build()) for w, build in list(self.charts.values())]
+            texts = [(w, compute()) for w, compute in list(self.texts.values())]
+        for w, text in texts:
+            w.children = [text]
+        for w, fig in figures:
+            w.revision = self.version   # first: the browser marks the revision it holds when it draws
+            w.figure = fig
+
+    def wait_until_shown(self, revision: int, timeout: float = 2.0) -> None:
+        """Wait until the browser has drawn ``revision`` on every chart in view (a closed tab: ``timeout``)."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if all(w.caught_up(revision) for w, _ in list(self.charts.values())):
+                return
+            time.sleep(0.005)
+
+    def _push_chart(self, widget: PlotlyView, build) -> None:
+        with self.session.lock:
+            fig = build()
+        widget.revision = self.version
+        widget.figure = fig
+
+
+@solara.component
+def Chart(name: str, build, board: Board, on_click=None):
+    """A plotly chart drawn from ``build()``, redrawn by the board after every step; ``on_click``
+    receives the clicked point's customdata.  The figure goes to the widget directly, never as a prop:
+    reacton would walk and compare every nested list of every figure on each render."""
     el = PlotlyView.element(filename=f"draftsim-{name}")
 
-    def push():
+    def attach():
         widget = solara.get_widget(el)
-        with lock:                   # the Play thread may be stepping: build from one consistent week
-            figure = build()
-        widget.figure = figure
-        widget.revision = version
+        board.attach_chart(name, widget, build)     # every render: the toggles and region live in `build`
+        return lambda: board.detach(name, widget)
 
-    solara.use_effect(push)          # after every render
+    solara.use_effect(attach)
 
     def listen():
         widget = solara.get_widget(el)
@@ -63,20 +121,34 @@ def Chart(name: str, build, version: int, lock, on_click=None):
 
 
 @solara.component
-def Monitor(label: str, value: str, name: str):
+def Live(name: str, compute, board: Board, style: str = "", tag: str = "div"):
+    """Text the board recomputes after every step."""
+    el = solara.v.Html(tag=tag, attributes={"data-testid": name}, style_=style)   # children: set by the board only
+
+    def attach():
+        widget = solara.get_widget(el)
+        board.attach_text(name, widget, compute)
+        return lambda: board.detach(name, widget)
+
+    solara.use_effect(attach)
+    return el
+
+
+@solara.component
+def Monitor(label: str, name: str, compute, board: Board):
     with solara.Card(style="min-width: 130px; padding: 6px 10px; margin: 3px;", elevation=1):
         solara.Text(label, style="font-size: 11px; color: #666;")
-        testid(f"monitor-{name}", solara.Text(value, style="font-size: 18px; font-weight: 500;"))
+        Live(f"monitor-{name}", compute, board, style="font-size: 18px; font-weight: 500;")
 
 
 @solara.component
 def Page():
     session = solara.use_memo(LiveSession, [])
-    # Two counters: `version` after every step or lever move (read by the live panels and the run
-    # buttons), `setup` after a Reset (read by the levers and exports).  Page itself reads neither,
-    # so a step re-renders the panels, not the sidebar's forty-odd widgets.
-    version = solara.use_reactive(0)
+    board = solara.use_memo(lambda: Board(session), [])
+    # `setup` counts Resets (read by the levers and exports), `finished` turns the run buttons off;
+    # everything a step changes goes through the board.
     setup = solara.use_reactive(0)
+    finished = solara.use_reactive(False)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(5)
     scenario = solara.use_reactive(session.scenario)
@@ -90,7 +162,8 @@ def Page():
     touched_only = solara.use_reactive(True)
 
     def refresh():
-        version.set(version.value + 1)
+        board.update()
+        finished.set(session.finished)
 
     def guarded(action):
         def run(*args):
@@ -103,12 +176,15 @@ def Page():
         return run
 
     def play_loop():
+        # Play keeps pace with the page: a week is sent while the browser draws the one before, never
+        # more, so what the page shows is what the model has done (and Pause stops it at once).
         while playing.value:
             started = time.perf_counter()
             if session.step() == 0:
                 playing.set(False)
                 break
             refresh()
+            board.wait_until_shown(board.version - 1)
             time.sleep(max(0.0, 1.0 / speed.value - (time.perf_counter() - started)))
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
@@ -131,7 +207,7 @@ def Page():
         solara.AppBarTitle("draftsim — recruitment and evasion, live")
 
     with solara.Sidebar():
-        RunCard(session, version, playing, guarded(session.step), guarded(reset))
+        RunCard(finished, playing, guarded(session.step), guarded(reset))
         with solara.Card(margin=0):
             solara.SliderInt("Speed (weeks per second)", value=speed, min=SPEEDS[0], max=SPEEDS[1])
             solara.Select("Scenario", values=list(builtin_scenarios()), value=scenario)
@@ -145,24 +221,23 @@ def Page():
     ErrorBanner(error)
     with solara.lab.Tabs():
         with solara.lab.Tab("Live"):
-            LiveTab(session, version, region, sankey_span, map_metric, map_window, touched_only, select_region)
+            LiveTab(session, board, region, sankey_span, map_metric, map_window, touched_only, select_region)
         with solara.lab.Tab("About"):
-            testid("about", solara.Markdown(_about()))
+            testid("about", solara.HTML(tag="div", unsafe_innerHTML=_about_html(), style="max-width: 900px;"))
 
 
 @solara.component
-def RunCard(session: LiveSession, version, playing, step, reset):
-    _ = version.value          # re-render after each step: Step and Play are disabled at the scenario's end
+def RunCard(finished, playing, step, reset):
     with solara.Card("Run", margin=0):
         with solara.Row(gap="4px"):
             solara.Button("Reset", icon_name="mdi-restart", on_click=reset, outlined=True)
             solara.Button("Step", icon_name="mdi-step-forward", on_click=step,
-                          disabled=playing.value or session.finished, outlined=True)
+                          disabled=playing.value or finished.value, outlined=True)
             if playing.value:
                 solara.Button("Pause", icon_name="mdi-pause", on_click=lambda: playing.set(False), color="warning")
             else:
                 solara.Button("Play", icon_name="mdi-play", on_click=lambda: playing.set(True), color="primary",
-                              disabled=session.finished)
+                              disabled=finished.value)
 
 
 @solara.component
@@ -201,54 +276,50 @@ def ErrorBanner(error):
 
 
 @solara.component
-def LiveTab(session: LiveSession, version, region, sankey_span, map_metric, map_window, touched_only, select_region):
-    # The Play thread steps the model while another thread may be rendering (reacton leaves a render
-    # to the thread that holds its lock): read one consistent week, not a history that grows mid-render.
-    with session.lock:
-        _live_tab(session, version, region, sankey_span, map_metric, map_window, touched_only, select_region)
-
-
-def _live_tab(session: LiveSession, version, region, sankey_span, map_metric, map_window, touched_only, select_region):
-    s, last = session, session.model.latest
-    r, v = region.value, version.value
+def LiveTab(session: LiveSession, board: Board, region, sankey_span, map_metric, map_window, touched_only, select_region):
+    s = session
+    r = region.value
     cumulative, metric, touched = sankey_span.value == "since the start", map_metric.value, touched_only.value
+    window = {label: key for key, label in charts.MAP_WINDOWS.items()}[map_window.value]
+    last = lambda: s.model.latest  # noqa: E731
     with solara.Row(style="flex-wrap: wrap;"):
-        Monitor("Date", s.date, "date")
-        Monitor("Week", str(s.week), "week")
-        Monitor("Recruits since the start", f"{last['recruits_total']:,.0f}", "recruits")
-        Monitor("Deployed", f"{last['deployed']:,.0f}", "deployed")
-        Monitor("Killed", f"{last['killed_total']:,.0f}", "killed")
-        Monitor("Evaded a notice", f"{s.totals['evaders']:,.0f}", "evaders")
-        Monitor("Emigrated", f"{last['emigrants_total']:,.0f}", "emigrants")
-        Monitor("Offer (federal + mean regional)", f"{last['federal_bonus_rub'] + last['mean_regional_bonus_rub']:,.0f} ₽", "offer")
-        if s.finished:
-            Monitor("Run", "finished", "finished")
+        Monitor("Date", "date", lambda: s.date, board)
+        Monitor("Week", "week", lambda: f"{s.week}" + (" (end)" if s.finished else ""), board)
+        Monitor("Recruits since the start", "recruits", lambda: f"{last()['recruits_total']:,.0f}", board)
+        Monitor("Deployed", "deployed", lambda: f"{last()['deployed']:,.0f}", board)
+        Monitor("Killed", "killed", lambda: f"{last()['killed_total']:,.0f}", board)
+        Monitor("Evaded a notice", "evaders", lambda: f"{s.totals['evaders']:,.0f}", board)
+        Monitor("Emigrated", "emigrants", lambda: f"{last()['emigrants_total']:,.0f}", board)
+        Monitor("Offer (federal + mean regional)", "offer",
+                lambda: f"{last()['federal_bonus_rub'] + last()['mean_regional_bonus_rub']:,.0f} ₽", board)
     with solara.Columns([5, 6]):
         with solara.Column():
             solara.ToggleButtonsSingle(value=sankey_span, values=["this week", "since the start"])
-            Chart("flows", lambda: charts.flows_sankey(s, cumulative), v, s.lock)
+            Chart("flows", lambda: charts.flows_sankey(s, cumulative), board)
         with solara.Column():
             with solara.Row():
                 solara.ToggleButtonsSingle(value=map_metric, values=list(charts.MAP_METRICS))
                 solara.ToggleButtonsSingle(value=map_window, values=list(charts.MAP_WINDOWS.values()))
-            window = {label: key for key, label in charts.MAP_WINDOWS.items()}[map_window.value]
-            Chart("map", lambda: charts.region_map(s, metric, window, r), v, s.lock, on_click=select_region)
+            Chart("map", lambda: charts.region_map(s, metric, window, r), board, on_click=select_region)
     with solara.Columns([6, 5]):
         with solara.Column():
             testid("region-name", solara.Text(f"Selected region: {s.region_names()[r]}", style="font-weight: 500;"))
-            Chart("region", lambda: charts.region_panel(s, r), v, s.lock)
+            Chart("region", lambda: charts.region_panel(s, r), board)
         with solara.Column():
             solara.Switch(label="Only men something happened to", value=touched_only)
-            Chart("lives", lambda: charts.lives_chart(s, r, touched), v, s.lock)
-            with testid("lives-stories"):
-                dates = s.dates()
-                for k, life in enumerate(s.lives(r, touched)):
-                    solara.Text(f"man {k + 1} ({life.age_at_start:.0f}): {life.story(dates)}",
-                                style="font-size: 11px; display: block;")
+            Chart("lives", lambda: charts.lives_chart(s, r, touched), board)
+            Live("lives-stories", lambda: life_stories(s, r, touched), board,
+                 style="font-size: 11px; white-space: pre-line;")
     with solara.Columns([1, 1, 1]):
         for name in ("recruits", "evasion", "deployed"):
-            Chart(name, lambda name=name: charts.TIME_SERIES[name](s), v, s.lock)
+            Chart(name, lambda name=name: charts.TIME_SERIES[name](s), board)
     with solara.Columns([1, 1, 1]):
-        Chart("casualties", lambda: charts.casualties(s), v, s.lock)
-        Chart("bonus", lambda: charts.bonus_levels(s, r), v, s.lock)
-        Chart("quota", lambda: charts.quota_fulfilment(s), v, s.lock)
+        Chart("casualties", lambda: charts.casualties(s), board)
+        Chart("bonus", lambda: charts.bonus_levels(s, r), board)
+        Chart("quota", lambda: charts.quota_fulfilment(s), board)
+
+
+def life_stories(s: LiveSession, region: int, touched: bool) -> str:
+    dates = s.dates()
+    return "\n".join(f"man {k + 1} ({life.age_at_start:.0f}): {life.story(dates)}"
+                     for k, life in enumerate(s.lives(region, touched)))

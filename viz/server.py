@@ -55,6 +55,8 @@ def environment(base: dict | None = None) -> dict:
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env["SOLARA_ASSETS_EXTRA_LOCATIONS"] = str(plotly_assets())
     env["SOLARA_THEME_SHOW_BANNER"] = "False"
+    # a closed tab's model is freed after 15 minutes (Solara keeps it a day by default)
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "15m")
     return env
 
 
