@@ -71,7 +71,7 @@ def _lines(s: LiveSession, title: str, series: list[tuple[str, str, np.ndarray]]
     data = [dict(type="scatter", mode="lines", name=name, y=y, line=dict(color=colour, width=1.6), **x)
             for name, colour, y in series]
     layout = _layout(title, shapes=shapes, annotations=notes, yaxis=dict(rangemode="tozero", **(yaxis or {})),
-                     xaxis=dict(type="date"))
+                     xaxis=dict(type="date", nticks=6))
     return figure(data, layout)
 
 
@@ -235,7 +235,7 @@ def region_panel(s: LiveSession, region_index: int) -> dict:
         ax = "" if k == 0 else str(k + 1)
         xd = [0.0, 0.47] if col == 0 else [0.53, 1.0]
         yd = [0.58, 0.92] if row == 0 else [0.06, 0.40]
-        layout[f"xaxis{ax}"] = dict(domain=xd, anchor=f"y{ax}", type="date")
+        layout[f"xaxis{ax}"] = dict(domain=xd, anchor=f"y{ax}", type="date", nticks=4)
         layout[f"yaxis{ax}"] = dict(domain=yd, anchor=f"x{ax}", rangemode="tozero")
         data.append(dict(type="scatter", mode="lines", **x, y=mine, name=name, legendgroup="r", showlegend=k == 0,
                          line=dict(color="#6a1b9a", width=1.6), xaxis=f"x{ax}", yaxis=f"y{ax}"))
@@ -266,7 +266,7 @@ def lives_chart(s: LiveSession, region_index: int, touched_only: bool) -> dict:
                   marker=dict(size=10, symbol="square", color=COLOURS[c])) for c in seen]
     who = "men something happened to" if touched_only else "men drawn at random"
     layout = _layout(f"Lives: {len(lives)} {who}, {s.region_names()[region_index]}", height=120 + 26 * max(len(lives), 1),
-                     hovermode="closest", xaxis=dict(type="date"), yaxis=dict(autorange="reversed"),
+                     hovermode="closest", xaxis=dict(type="date", nticks=8), yaxis=dict(autorange="reversed"),
                      margin=dict(l=120, r=15, t=40, b=35))
     layout["legend"] = dict(orientation="h", y=-0.12, x=0, font=dict(size=10), yanchor="top")
     return figure(data, layout)

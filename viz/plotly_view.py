@@ -44,7 +44,7 @@ export default {
     div.className = "draftsim-chart";
     el.appendChild(div);
     const config = () => ({
-      displaylogo: false, responsive: true,
+      displaylogo: false, responsive: true, showSendToCloud: false, showEditInChartStudio: false, showLink: false,
       modeBarButtonsToRemove: ["lasso2d", "select2d"],
       toImageButtonOptions: { format: "png", filename: model.get("filename"), scale: 2 },
     });
