@@ -221,9 +221,9 @@ def region_panel(s: LiveSession, region_index: int) -> dict:
         return mine * 1e4 / np.maximum(men, 1), allr * 1e4 / np.maximum(men_all, 1)
 
     panels = [
-        ("recruits /10k men, weekly", per10k("recruits_total", diff=True)),
-        ("evaded a notice /10k, weekly", per10k("new_evaders")),
-        ("killed /10k men, total", per10k("killed_total")),
+        ("recruits per 10k, weekly", per10k("recruits_total", diff=True)),
+        ("evaded per 10k, weekly", per10k("new_evaders")),
+        ("killed per 10k, total", per10k("killed_total")),
         ("regional bonus, ₽", (s.region_series(region_index, "regional_bonus_rub"), s.national_series("mean_regional_bonus_rub"))),
     ]
     name = s.region_names()[region_index]
@@ -241,8 +241,8 @@ def region_panel(s: LiveSession, region_index: int) -> dict:
                          line=dict(color="#6a1b9a", width=1.6), xaxis=f"x{ax}", yaxis=f"y{ax}"))
         data.append(dict(type="scatter", mode="lines", **x, y=nat, name="Russia", legendgroup="n", showlegend=k == 0,
                          line=dict(color="#9e9e9e", width=1.4), xaxis=f"x{ax}", yaxis=f"y{ax}"))
-        layout["annotations"].append(dict(text=title, x=sum(xd) / 2, y=yd[1] + 0.02, xref="paper", yref="paper",
-                                          showarrow=False, yanchor="bottom", font=dict(size=11)))
+        layout["annotations"].append(dict(text=title, x=xd[0], y=yd[1] + 0.02, xref="paper", yref="paper",
+                                          showarrow=False, xanchor="left", yanchor="bottom", font=dict(size=11)))
         layout["shapes"].extend({**sh, "xref": f"x{ax}", "yref": f"y{ax} domain"} for sh in shapes)
     layout["legend"] = dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom", font=dict(size=11))
     return figure(data, layout)
@@ -269,5 +269,9 @@ def lives_chart(s: LiveSession, region_index: int, touched_only: bool) -> dict:
                      hovermode="closest", xaxis=dict(type="date", nticks=8), yaxis=dict(autorange="reversed"),
                      margin=dict(l=120, r=15, t=40, b=35))
     layout["legend"] = dict(orientation="h", y=-0.12, x=0, font=dict(size=10), yanchor="top")
+    if not lives:
+        layout["xaxis"]["visible"] = layout["yaxis"]["visible"] = False
+        layout["annotations"] = [dict(text="Nothing has happened yet to the men watched here:<br>switch the filter off to see them",
+                                      x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=12, color="#666"))]
     return figure(data, layout)
 
