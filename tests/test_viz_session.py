@@ -30,6 +30,15 @@ def played():
     return s
 
 
+def _stepped_model(seed: int, weeks: int) -> DraftModel:
+    """The baseline model at 1:1000 run ``weeks`` steps, as a session would be (independently of viz)."""
+    sc = load_scenario("baseline")
+    m = DraftModel(sc.params, seed=seed, scale=1000, events=sc.events)
+    for _ in range(weeks):
+        m.step()
+    return m
+
+
 # --- the session ----------------------------------------------------------------------------------
 
 def test_a_new_session_has_simulated_the_first_week():
@@ -48,10 +57,7 @@ def test_step_advances_one_week_and_stops_at_the_scenario_end():
 def test_the_session_is_the_model_run_with_the_same_seed_bit_for_bit():
     s = LiveSession("baseline", 7, 1000)
     s.step(30)
-    sc = load_scenario("baseline")
-    m = DraftModel(sc.params, seed=7, scale=1000, events=sc.events)
-    for _ in range(31):
-        m.step()
+    m = _stepped_model(7, 31)
     pd.testing.assert_frame_equal(s.model.national_frame(), m.national_frame())
 
 
@@ -60,10 +66,7 @@ def test_a_lever_moved_mid_run_is_the_model_updated_at_that_week():
     s.step(20)
     assert s.set_lever("federal_bonus_multiplier", 3.0)
     s.step(10)
-    sc = load_scenario("baseline")
-    m = DraftModel(sc.params, seed=3, scale=1000, events=sc.events)
-    for _ in range(21):
-        m.step()
+    m = _stepped_model(3, 21)
     m.update_parameters(federal_bonus_multiplier=3.0)
     for _ in range(10):
         m.step()
@@ -199,11 +202,7 @@ def test_lives_of_a_region_are_a_dozen_of_its_men(played):
 def test_watching_men_does_not_change_the_run():
     s = LiveSession("baseline", 5, 1000)
     s.step(10)
-    sc = load_scenario("baseline")
-    m = DraftModel(sc.params, seed=5, scale=1000, events=sc.events)
-    for _ in range(11):
-        m.step()
-    assert s.model.latest == m.latest
+    assert s.model.latest == _stepped_model(5, 11).latest
 
 
 # --- charts -------------------------------------------------------------------------------------
