@@ -149,3 +149,9 @@ def test_a_reset_to_another_scenario_shows_its_levers(live_page):
     button(live_page, "Reset").click()
     [switch] = [w for w in live_page.find(v.Switch).widgets if w.label == "Electronic register"]
     assert switch.v_model is False
+
+
+def test_a_crafted_speed_is_bounded_on_the_server():
+    from viz.app import weeks_per_second
+
+    assert [weeks_per_second(v) for v in (0, -5, 1e9, "x", None, 7)] == [1.0, 1.0, 20.0, 1.0, 1.0, 7.0]

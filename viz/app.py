@@ -23,6 +23,14 @@ from viz.session import DEFAULT_SCALE, SCALES, SEED_MAX, LiveSession
 SPEEDS = (1, 20)   # weeks per second offered by the speed slider
 
 
+def weeks_per_second(value) -> float:
+    """The speed slider's value, bounded again on the server (a crafted message could send 0 or 1e9)."""
+    try:
+        return float(min(max(float(value), SPEEDS[0]), SPEEDS[1]))
+    except (TypeError, ValueError):
+        return float(SPEEDS[0])
+
+
 def _about() -> str:
     return resources.files("viz").joinpath("about.md").read_text(encoding="utf-8")
 
@@ -185,7 +193,7 @@ def Page():
                 break
             refresh()
             board.wait_until_shown(board.version - 1)
-            time.sleep(max(0.0, 1.0 / speed.value - (time.perf_counter() - started)))
+            time.sleep(max(0.0, 1.0 / weeks_per_second(speed.value) - (time.perf_counter() - started)))
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
@@ -279,8 +287,10 @@ def ErrorBanner(error):
 def LiveTab(session: LiveSession, board: Board, region, sankey_span, map_metric, map_window, touched_only, select_region):
     s = session
     r = region.value
-    cumulative, metric, touched = sankey_span.value == "since the start", map_metric.value, touched_only.value
-    window = {label: key for key, label in charts.MAP_WINDOWS.items()}[map_window.value]
+    # the toggles' values come from the browser: anything unknown falls back to the default view
+    cumulative, touched = sankey_span.value == "since the start", bool(touched_only.value)
+    metric = map_metric.value if map_metric.value in charts.MAP_METRICS else "recruits"
+    window = {label: key for key, label in charts.MAP_WINDOWS.items()}.get(map_window.value, "all")
     last = lambda: s.model.latest  # noqa: E731
     with solara.Row(style="flex-wrap: wrap;"):
         Monitor("Date", "date", lambda: s.date, board)
