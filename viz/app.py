@@ -41,8 +41,8 @@ def _about_html() -> str:
     return markdown.markdown(_about(), extensions=["tables"])
 
 
-def testid(name: str, *children, style: str = "") -> solara.v.Html:
-    return solara.v.Html(tag="div", attributes={"data-testid": name}, style_=style, children=list(children))
+def testid(name: str, *children) -> solara.v.Html:
+    return solara.v.Html(tag="div", attributes={"data-testid": name}, children=list(children))
 
 
 class Board:
@@ -62,7 +62,10 @@ class Board:
 
     def attach_chart(self, name: str, widget: PlotlyView, build) -> None:
         self.charts[name] = (widget, build)
-        self._push_chart(widget, build)
+        with self.session.lock:
+            fig = build()
+        widget.revision = self.version
+        widget.figure = fig
 
     def attach_text(self, name: str, widget, compute) -> None:
         self.texts[name] = (widget, compute)
@@ -92,12 +95,6 @@ class Board:
             if all(w.caught_up(revision) for w, _ in list(self.charts.values())):
                 return
             time.sleep(0.005)
-
-    def _push_chart(self, widget: PlotlyView, build) -> None:
-        with self.session.lock:
-            fig = build()
-        widget.revision = self.version
-        widget.figure = fig
 
 
 @solara.component

@@ -8,7 +8,6 @@ at the same moment from touching the model together.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,7 +76,6 @@ class LiveSession:
             self.changes: list[LeverChange] = []
             self.levers_by_week: list[dict] = []
             self.totals = dict.fromkeys(NATIONAL_FLOWS, 0.0)
-            self.step_seconds: list[float] = []
             self._step_once()
 
     def step(self, weeks: int = 1) -> int:
@@ -108,14 +106,12 @@ class LiveSession:
         return True
 
     def _step_once(self) -> None:
-        t = time.perf_counter()
         self.model.step()
         self.tracker.record(self.model)
         row = self.model.latest
         for f in NATIONAL_FLOWS:
             self.totals[f] += row[f"new_{f}"]
         self.levers_by_week.append(lever_values(self.model.p))
-        self.step_seconds.append(time.perf_counter() - t)
 
     # --- what the page reads -------------------------------------------------------------------
     @property
