@@ -6,8 +6,8 @@ who gives up and reports, whose bought exemption is exposed, and who comes home 
 
 from __future__ import annotations
 
-from agents.person import Person
-from agents.states import NoticeKind, Status
+from draftsim.agents.person import Person
+from draftsim.agents.states import NoticeKind, Status
 
 
 class Evader(Person):
@@ -34,7 +34,7 @@ class Evader(Person):
         self._go_serve()
 
     def _go_serve(self) -> None:
-        from agents.man import Man
+        from draftsim.agents.man import Man
 
         self.model.ledger.add("fines_rub", self.region.index, self.model.policy.no_show_fine_rub)
         man = self.hand_over(Man, Status.NOTIFIED)

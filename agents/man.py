@@ -5,8 +5,8 @@ His verbs are the transitions of that path; the decisions behind them are in age
 
 from __future__ import annotations
 
-from agents.person import Person
-from agents.states import EVASION_STATUS, Channel, NoticeKind, Status, Tactic
+from draftsim.agents.person import Person
+from draftsim.agents.states import EVASION_STATUS, Channel, NoticeKind, Status, Tactic
 
 
 class Man(Person):
@@ -40,7 +40,7 @@ class Man(Person):
         if tactic is Tactic.COMPLY:
             self.report()
             return self
-        from agents.evader import Evader
+        from draftsim.agents.evader import Evader
 
         self.model.ledger.add("evaders", self.region.index)
         self.model.ledger.add(f"evaders_{tactic.value}", self.region.index)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import mesa
 
-from agents.states import Channel, NoticeKind, Status
+from draftsim.agents.states import Channel, NoticeKind, Status
 
 
 class Person(mesa.Agent):

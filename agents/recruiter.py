@@ -15,9 +15,9 @@ import math
 import mesa
 import numpy as np
 
-from agents.man import Man
-from agents.rules.evasion import OPTIONS, EvasionContext, choice_probabilities, choose, evasion_utilities
-from agents.states import NoticeKind, Status, Tactic
+from draftsim.agents.man import Man
+from draftsim.agents.rules.evasion import OPTIONS, EvasionContext, choice_probabilities, choose, evasion_utilities
+from draftsim.agents.states import NoticeKind, Status, Tactic
 
 
 class Recruiter(mesa.Agent):

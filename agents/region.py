@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import mesa
 
-from agents.man import Man
-from agents.rules.governor import next_regional_bonus
+from draftsim.agents.man import Man
+from draftsim.agents.rules.governor import next_regional_bonus
 
 
 class Region(mesa.Agent):

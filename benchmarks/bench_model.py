@@ -18,7 +18,7 @@ import sys
 CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from model import DraftModel, load_scenario
+from draftsim.model import DraftModel, load_scenario
 sc = load_scenario("baseline")
 t1 = time.perf_counter()
 m = DraftModel(sc.params, seed=int(sys.argv[2]), scale=float(sys.argv[1]), events=sc.events)

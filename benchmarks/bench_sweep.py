@@ -8,7 +8,7 @@
 3. Memory of the parent process over a 1,000-run sweep of tiny runs (2 workers): its RSS sampled
    every 100 finished runs.  Streaming to disk should keep it flat.
 
-Every sweep runs as a user runs it, `python -m experiments.cli sweep ...` in a subprocess, in a
+Every sweep runs as a user runs it, `python -m draftsim.experiments.cli sweep ...` in a subprocess, in a
 temporary folder.  Prints figures; asserts nothing.
 
     .venv/bin/python benchmarks/bench_sweep.py [--quick]
@@ -71,7 +71,7 @@ def rss_mb(pid: int) -> float | None:
 def sweep(exp: Path, out: Path, workers: int, sample_every: int | None = None) -> dict:
     """Run a sweep; watch its parts appear (times, and the parent's RSS every ``sample_every`` runs)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "sweep", str(exp), "--out", str(out),
+    proc = subprocess.Popen([sys.executable, "-m", "draftsim.experiments.cli", "sweep", str(exp), "--out", str(out),
                              "--workers", str(workers)], env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
     seen, times, rss = 0, [], []
@@ -102,10 +102,10 @@ def sweep(exp: Path, out: Path, workers: int, sample_every: int | None = None) -
 
 BARE = r"""
 import json, sys, time
-from experiments.experiment import load_experiment
-from experiments.sweep import context, plan
-from experiments.outcomes import compute_outcomes, region_attributes, regions_last
-from model.model import DraftModel
+from draftsim.experiments.experiment import load_experiment
+from draftsim.experiments.sweep import context, plan
+from draftsim.experiments.outcomes import compute_outcomes, region_attributes, regions_last
+from draftsim.model.model import DraftModel
 exp = load_experiment(sys.argv[1])
 ctx, runs = context(exp), plan(exp)
 m = DraftModel(ctx.params, seed=0, scale=ctx.scale, events=ctx.events); m.run(until=ctx.until)    # warm-up

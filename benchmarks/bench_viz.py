@@ -55,7 +55,7 @@ def summary(ms: list[float]) -> dict:
 # --- server side -------------------------------------------------------------------------------
 def page_figures(s, region: int) -> list[dict]:
     """What LiveTab builds after a step (default toggles: this week, recruits since the start, touched only)."""
-    from viz import charts
+    from draftsim.viz import charts
 
     figures = [charts.flows_sankey(s, False), charts.region_map(s, "recruits", "all", region),
                charts.region_panel(s, region), charts.lives_chart(s, region, True)]
@@ -68,7 +68,7 @@ def page_figures(s, region: int) -> list[dict]:
 
 
 def bench_panels(steps: int, warmup: int) -> tuple[dict, dict, dict]:
-    from viz.session import LiveSession
+    from draftsim.viz.session import LiveSession
 
     s = LiveSession()
     region = s.region_index("MOW")
@@ -96,12 +96,12 @@ def bench_render(steps: int, warmup: int) -> tuple[dict, dict, int]:
     import ipyvuetify as v
     import solara
 
-    import viz.app
+    from draftsim.viz import app
 
     @solara.component
     def Shell():
         with solara.AppLayout():    # as `solara run` wraps the page: the sidebar renders
-            viz.app.Page()
+            app.Page()
 
     with contextlib.redirect_stdout(io.StringIO()):   # the app bar title is printed without a browser
         _, rc = solara.render(Shell(), handle_error=False)
@@ -152,7 +152,7 @@ def free_port() -> int:
 def viz_server():
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "viz", "--port", str(port)], cwd=REPO,
+    proc = subprocess.Popen([sys.executable, "-m", "draftsim.experiments.cli", "viz", "--port", str(port)], cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -272,7 +272,7 @@ def main() -> int:
     ap.add_argument("--play-seconds", type=float, default=10.0)
     ap.add_argument("--browser-steps", type=int, default=10, help="Step clicks timed in the browser (default 10)")
     args = ap.parse_args()
-    from viz.session import DEFAULT_SCALE
+    from draftsim.viz.session import DEFAULT_SCALE
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     print(f"scale 1:{DEFAULT_SCALE}, {args.warmup} weeks of warm-up, {args.steps} measured steps\n")

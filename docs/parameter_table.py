@@ -1,4 +1,4 @@
-"""Regenerate the parameter table of docs/ODD.md (Appendix A) from model.parameter_table().
+"""Regenerate the parameter table of docs/ODD.md (Appendix A) from draftsim.parameter_table().
 
     python docs/parameter_table.py            # rewrite the table in place
     python docs/parameter_table.py --check    # exit 1 if the table is stale (tests/test_docs.py)
@@ -6,7 +6,7 @@
 import sys
 from pathlib import Path
 
-from model import parameter_table
+from draftsim.model import parameter_table
 
 
 def fmt(v):
@@ -34,7 +34,7 @@ def table() -> str:
     return "\n".join(lines)
 
 
-BEGIN = "<!-- BEGIN PARAMETER TABLE (generated from model.parameter_table()) -->"
+BEGIN = "<!-- BEGIN PARAMETER TABLE (generated from draftsim.parameter_table()) -->"
 END = "<!-- END PARAMETER TABLE -->"
 ODD = Path(__file__).resolve().parent / "ODD.md"
 

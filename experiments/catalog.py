@@ -9,7 +9,7 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 
 def scenarios_main(args, argv) -> int:
-    from model import builtin_scenarios
+    from draftsim.model import builtin_scenarios
 
     items = builtin_scenarios()
     width = max(map(len, items))
@@ -36,7 +36,7 @@ def allowed(row: dict) -> str:
 
 
 def params_main(args, argv) -> int:
-    from model import parameter_table
+    from draftsim.model import parameter_table
 
     table = parameter_table()
     rows = [["name", "type", "default", "unit", "allowed", "source"]]

@@ -21,9 +21,9 @@ import os
 import signal
 import sys
 
-from experiments import catalog, report_cmd, run, sweep_cmd
-from experiments.errors import UsageError
-from viz import server
+from draftsim.experiments import catalog, report_cmd, run, sweep_cmd
+from draftsim.experiments.errors import UsageError
+from draftsim.viz import server
 
 PROG = "draftsim"
 COMMANDS = (run.register, sweep_cmd.register, report_cmd.register, catalog.register_scenarios,
@@ -78,7 +78,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def _is_parameter_error(exc: BaseException) -> bool:
-    model = sys.modules.get("model")           # imported lazily by the commands; if absent, not its error
+    model = sys.modules.get("draftsim.model")  # imported lazily by the commands; if absent, not its error
     return model is not None and isinstance(exc, model.ParameterError)
 
 

@@ -43,9 +43,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from experiments.designs import KINDS, Design, Factor, design_points
-from experiments.errors import UsageError
-from experiments.outcomes import COLUMNS_FOR, DEFAULT_KEEP, METRICS, NATIONAL_COLUMNS, OutcomeSpec, default_outcomes
+from draftsim.experiments.designs import KINDS, Design, Factor, design_points
+from draftsim.experiments.errors import UsageError
+from draftsim.experiments.outcomes import COLUMNS_FOR, DEFAULT_KEEP, METRICS, NATIONAL_COLUMNS, OutcomeSpec, default_outcomes
 
 TOP_KEYS = ("name", "description", "scenario", "until", "scale", "replicates", "seed", "design", "outcomes", "timeseries")
 DESIGN_KEYS = {
@@ -108,7 +108,7 @@ def examples() -> dict[str, str]:
 
 
 def _examples_dir():
-    return resources.files("experiments").joinpath("examples")
+    return resources.files("draftsim.experiments").joinpath("examples")
 
 
 def load_experiment(path: str | Path) -> Experiment:
@@ -148,7 +148,7 @@ def base_scenario(scenario: str):
 
 @functools.lru_cache(maxsize=32)
 def _load_scenario(scenario: str, _stamp: int | None):
-    from model import load_scenario
+    from draftsim.model import load_scenario
 
     return load_scenario(scenario)
 
@@ -252,8 +252,8 @@ class _Checker:
 
 
 def _parse(text: str, source: str, base_dir: Path, path: str | None) -> Experiment:
-    from model import ParameterError
-    from model.parameters import DATE_MAX
+    from draftsim.model import ParameterError
+    from draftsim.model.parameters import DATE_MAX
 
     c = _Checker(source)
     try:
@@ -296,7 +296,7 @@ def _parse(text: str, source: str, base_dir: Path, path: str | None) -> Experime
 
 
 def _scenario(c: _Checker, value, base_dir: Path) -> str:
-    from model import builtin_scenarios
+    from draftsim.model import builtin_scenarios
 
     c.string(value, "scenario", what="a built-in scenario name or a path to a scenario .toml file")
     builtins = builtin_scenarios()
@@ -316,7 +316,7 @@ def _scenario(c: _Checker, value, base_dir: Path) -> str:
 # --- the design ---------------------------------------------------------------------------------------
 @functools.cache
 def _parameter_types() -> dict[str, dict]:
-    from model import parameter_table
+    from draftsim.model import parameter_table
 
     return {row["name"]: row for row in parameter_table()}
 
@@ -366,7 +366,7 @@ def _design(c: _Checker, table: dict, params, parameter_error) -> Design:
 
 def _coerce(c: _Checker, key: str, name: str, value, params, parameter_error):
     """The value in the parameter's type, checked against its range by the model itself."""
-    from model.parameters import coerce
+    from draftsim.model.parameters import coerce
 
     try:
         value = coerce(name, value)

@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from model.reporting import NATIONAL_FLOWS, STOCKS
+from draftsim.model.reporting import NATIONAL_FLOWS, STOCKS
 
 if TYPE_CHECKING:
     import pandas as pd

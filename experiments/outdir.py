@@ -15,7 +15,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from experiments.errors import UsageError
+from draftsim.experiments.errors import UsageError
 
 ALLOWED = "allowed: a new or empty folder in a writable location"
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from experiments.errors import UsageError
-from experiments.outdir import StagedDir
+from draftsim.experiments.errors import UsageError
+from draftsim.experiments.outdir import StagedDir
 
 RUN_COLUMNS = ("run_id", "point", "replicate", "seed", "status", "duration_s", "error")
 SERIES_KEYS = ("run_id", "point", "replicate", "date", "seed", "status")
@@ -191,7 +191,7 @@ def _stem(*parts: str) -> str:
 
 
 def _point_labels(sweep: Sweep) -> dict[int, str]:
-    from experiments.report_figures import _combo_label
+    from draftsim.experiments.report_figures import _combo_label
 
     points = sweep.runs.drop_duplicates("point").sort_values("point")
     return {int(row["point"]): f"p{int(row['point'])}: " + _combo_label(sweep.factors, [row[f] for f in sweep.factors])
@@ -213,8 +213,8 @@ def _ci_words(sweep: Sweep) -> str:
 
 
 def response_figures(sweep: Sweep, folder: Path) -> list[Drawn]:
-    from experiments import report_figures as rf
-    from experiments import report_tables as rt
+    from draftsim.experiments import report_figures as rf
+    from draftsim.experiments import report_tables as rt
 
     runs, show_ci, drawn = sweep.runs, sweep.replicates > 1, []
     for outcome in sweep.outcomes:
@@ -255,8 +255,8 @@ def response_figures(sweep: Sweep, folder: Path) -> list[Drawn]:
 
 
 def heatmap_figures(sweep: Sweep, folder: Path) -> list[Drawn]:
-    from experiments import report_figures as rf
-    from experiments import report_tables as rt
+    from draftsim.experiments import report_figures as rf
+    from draftsim.experiments import report_tables as rt
 
     if sweep.kind != "grid" or len(sweep.factors) < 2:
         return []
@@ -275,7 +275,7 @@ def heatmap_figures(sweep: Sweep, folder: Path) -> list[Drawn]:
 
 
 def sensitivity_figures(sweep: Sweep, folder: Path) -> list[Drawn]:
-    from experiments import report_figures as rf
+    from draftsim.experiments import report_figures as rf
 
     table, drawn = sweep.sensitivity, []
     if table is None or "outcome" not in table.columns:
@@ -298,7 +298,7 @@ def sensitivity_figures(sweep: Sweep, folder: Path) -> list[Drawn]:
 
 
 def fan_figures(sweep: Sweep, folder: Path) -> list[Drawn]:
-    from experiments import report_figures as rf
+    from draftsim.experiments import report_figures as rf
 
     series = sweep.timeseries
     if series is None or not sweep.kept or len(series) == 0:
@@ -325,7 +325,7 @@ def fan_figures(sweep: Sweep, folder: Path) -> list[Drawn]:
 
 # --- tables ------------------------------------------------------------------------------------------
 def write_tables(sweep: Sweep, folder: Path) -> dict[str, Any]:
-    from experiments import report_tables as rt
+    from draftsim.experiments import report_tables as rt
 
     summary = rt.point_summary(sweep.runs, sweep.factors, sweep.outcomes)
     rt.write_table(summary, folder, "summary",
@@ -366,7 +366,7 @@ def _factor_rows(sweep: Sweep) -> list[str]:
             seen = f"sampled {col.min():g} to {col.max():g}" if pd.api.types.is_numeric_dtype(col) else ""
             values = f"range [{spec[0]}, {spec[1]}]; {seen}"
         else:
-            from experiments.report_figures import _label, levels
+            from draftsim.experiments.report_figures import _label, levels
             values = ", ".join(_label(v) for v in levels(col))
         rows.append(f"| {f} | {typ} | {values} |")
     return rows
@@ -385,7 +385,7 @@ def _local_odd(code: dict, final: Path) -> str | None:
 def render(sweep: Sweep, drawn: list[Drawn], tables: dict[str, Any], final: Path) -> str:
     import pandas as pd
 
-    from experiments.report_tables import to_markdown
+    from draftsim.experiments.report_tables import to_markdown
 
     m, runs, exp = sweep.manifest, sweep.runs, sweep.experiment
     name = exp.get("name") or dig(m, "experiment.name", default=sweep.folder.name)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.errors import UsageError
-from experiments.outdir import StagedDir
+from draftsim.experiments.errors import UsageError
+from draftsim.experiments.outdir import StagedDir
 
 HELP = "build the publication bundle (figures, tables, REPORT.md) of a finished sweep"
 REQUIRED = ("runs.parquet", "timeseries.parquet", "manifest.json")
@@ -42,7 +42,7 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
     out = args.out if args.out is not None else sweep_dir / "report"
     StagedDir(out).check()
     # matplotlib and pandas: imported only once the input is known to be good
-    from experiments.report import build_report
+    from draftsim.experiments.report import build_report
 
     build_report(Path(sweep_dir), out)
     print(f"draftsim: report of {sweep_dir} written to {out} (see {Path(out) / 'REPORT.md'})", flush=True)

@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from experiments.errors import UsageError
-from experiments.manifest import environment, iso, write_manifest
-from experiments.outdir import StagedDir, default_run_dir
+from draftsim.experiments.errors import UsageError
+from draftsim.experiments.manifest import environment, iso, write_manifest
+from draftsim.experiments.outdir import StagedDir, default_run_dir
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,8 +89,8 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
     if args.out is not None:
         StagedDir(args.out).check()                  # a bad --out fails at once, before the slow imports
     # imported here, not at the top: mesa and pandas take ~2 s to import; --help or a bad option need neither
-    from model import DraftModel, load_scenario, parse_overrides
-    from model.parameters import DATE_MAX
+    from draftsim.model import DraftModel, load_scenario, parse_overrides
+    from draftsim.model.parameters import DATE_MAX
 
     overrides = parse_overrides(args.overrides)
     sc = load_scenario(args.scenario, overrides)
@@ -104,7 +104,7 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
     staged = StagedDir(out)
     staged.check()                                   # fail before the (slow) run, touching nothing
     # matplotlib: another ~0.7 s, once the input is known to be good
-    from experiments import figures
+    from draftsim.experiments import figures
 
     model = DraftModel(params, seed=args.seed, scale=args.scale, events=sc.events)   # checks seed and scale
     print(f"draftsim: running scenario {sc.name}, seed {args.seed}, {args.scale:g} men per agent, "

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from experiments.designs import SENSITIVITY, Design, salib_problem
+from draftsim.experiments.designs import SENSITIVITY, Design, salib_problem
 
 if TYPE_CHECKING:
     import pandas as pd

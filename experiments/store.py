@@ -26,9 +26,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from experiments.errors import UsageError
-from experiments.manifest import iso, jsonable, sha256, utc_now
-from experiments.outdir import ALLOWED, StagedDir
+from draftsim.experiments.errors import UsageError
+from draftsim.experiments.manifest import iso, jsonable, sha256, utc_now
+from draftsim.experiments.outdir import ALLOWED, StagedDir
 
 STATE = ".sweep.json"
 PARTS = ".parts"

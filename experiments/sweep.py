@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from experiments.errors import UsageError
+from draftsim.experiments.errors import UsageError
 
 SEEDING = ("int(numpy.random.SeedSequence(root_seed, spawn_key=(replicate,)).generate_state(1, numpy.uint32)[0]): "
            "the seed depends on the replicate only, so replicate r uses the same seed at every design point "
@@ -68,7 +68,7 @@ def replicate_seed(root_seed: int, replicate: int) -> int:
 
 def plan(experiment, points: list[dict[str, Any]] | None = None) -> list[Run]:
     """Every run of the experiment, ordered by run id (point, then replicate)."""
-    from experiments.designs import design_points
+    from draftsim.experiments.designs import design_points
 
     if points is None:
         points = design_points(experiment.design, experiment.seed)
@@ -77,7 +77,7 @@ def plan(experiment, points: list[dict[str, Any]] | None = None) -> list[Run]:
 
 
 def context(experiment) -> Context:
-    from experiments.experiment import base_scenario, point_parameters
+    from draftsim.experiments.experiment import base_scenario, point_parameters
 
     params = point_parameters(experiment, {})        # the scenario's, end_date extended to ``until``
     return Context(params, tuple(base_scenario(experiment.scenario).events), experiment.until, float(experiment.scale),
@@ -91,8 +91,8 @@ def run_one(ctx: Context, run: Run) -> dict[str, Any]:
     result: dict[str, Any] = {"run_id": run.run_id, "point": run.point, "replicate": run.replicate, "seed": run.seed,
                               "status": "ok", "outcomes": None, "timeseries": None}
     try:
-        from experiments.outcomes import compute_outcomes, region_attributes, regions_last
-        from model.model import DraftModel
+        from draftsim.experiments.outcomes import compute_outcomes, region_attributes, regions_last
+        from draftsim.model.model import DraftModel
 
         t0 = time.perf_counter()         # a run's duration is its own work, not a worker's one-off imports
         params = ctx.params.replace(**run.params) if run.params else ctx.params
@@ -185,7 +185,7 @@ def _mp_context():
     # this (threaded) process or importing Mesa afresh in each worker; spawn where there is no fork
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["experiments.sweep", "experiments.outcomes", "model.model"])
+        ctx.set_forkserver_preload(["draftsim.experiments.sweep", "draftsim.experiments.outcomes", "draftsim.model.model"])
         return ctx
     return mp.get_context("spawn")
 

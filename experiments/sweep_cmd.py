@@ -24,10 +24,10 @@ import sys
 import time
 from pathlib import Path
 
-from experiments.errors import UsageError
-from experiments.manifest import code_version, iso, package_versions
-from experiments.outdir import default_run_dir
-from experiments.run import int_at_least
+from draftsim.experiments.errors import UsageError
+from draftsim.experiments.manifest import code_version, iso, package_versions
+from draftsim.experiments.outdir import default_run_dir
+from draftsim.experiments.run import int_at_least
 
 HELP = "run an experiment: every design point and replicate, on this machine or a Dask cluster"
 PACKAGES = ("draftsim", "mesa", "numpy", "pandas", "pyarrow", "matplotlib", "scipy", "SALib", "dask", "distributed")
@@ -57,7 +57,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _fail(message: str, code: int) -> int:
-    from experiments.cli import fail
+    from draftsim.experiments.cli import fail
 
     return fail(message, code)
 
@@ -70,7 +70,7 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
     if args.resume and args.out is None:
         raise UsageError("--resume: needs --out DIR, the folder of the interrupted sweep")
 
-    from experiments.store import SweepStore
+    from draftsim.experiments.store import SweepStore
 
     # the output folder first: checking an experiment may sample its design (SALib, scipy: seconds)
     store = SweepStore(args.out) if args.out is not None else None
@@ -78,7 +78,7 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
         store.check_resume_folder()
     elif store is not None:
         store.check_new()
-    from experiments.experiment import load_experiment
+    from draftsim.experiments.experiment import load_experiment
 
     experiment = load_experiment(args.experiment)
     if store is None:
@@ -86,8 +86,8 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
         store.check_new()
     state = store.check_resume(experiment) if args.resume else None
 
-    from experiments import sweep
-    from experiments.designs import design_points
+    from draftsim.experiments import sweep
+    from draftsim.experiments.designs import design_points
 
     points = design_points(experiment.design, experiment.seed)
     runs = sweep.plan(experiment, points)
@@ -122,9 +122,9 @@ def _stopped(args, store, runs, why: str, code: int) -> int:
 
 
 def _execute(args, argv, experiment, store, state, points, runs, todo, ctx, executor, started, t0) -> int:
-    from experiments.progress import Progress
-    from experiments.store import read_part_row
-    from experiments.sweep import ExecutorBroken
+    from draftsim.experiments.progress import Progress
+    from draftsim.experiments.store import read_part_row
+    from draftsim.experiments.sweep import ExecutorBroken
 
     done_before = len(runs) - len(todo)
     failed_before = 0
@@ -143,7 +143,7 @@ def _execute(args, argv, experiment, store, state, points, runs, todo, ctx, exec
 
     def while_waiting() -> None:
         # this process idles while worker processes start: get what the end of the sweep needs now
-        from experiments import sweep_figures  # noqa: F401 - matplotlib: ~1 s
+        from draftsim.experiments import sweep_figures  # noqa: F401 - matplotlib: ~1 s
 
         code.update(code_version())             # the code as the sweep started
 
@@ -167,9 +167,9 @@ def _execute(args, argv, experiment, store, state, points, runs, todo, ctx, exec
 
 
 def _finish(args, argv, experiment, store, state, session, points, runs, ctx, how, t0, code) -> int:
-    from experiments import sweep_figures
-    from experiments.store import write_manifest
-    from experiments.sweep import SEEDING
+    from draftsim.experiments import sweep_figures
+    from draftsim.experiments.store import write_manifest
+    from draftsim.experiments.sweep import SEEDING
 
     factors = [f.name for f in experiment.design.factors]
     outcomes = [o.name for o in experiment.outcomes]
@@ -236,12 +236,12 @@ def _outcome(o) -> dict:
 
 def _sensitivity(experiment, points, table, outcomes, store) -> str | None:
     """sensitivity.csv for sobol and morris designs; a note (not a failure) when it cannot be computed."""
-    from experiments.designs import SENSITIVITY
+    from draftsim.experiments.designs import SENSITIVITY
 
     if experiment.design.kind not in SENSITIVITY:
         return None
-    from experiments.sensitivity import analyse
-    from experiments.store import tmp_name
+    from draftsim.experiments.sensitivity import analyse
+    from draftsim.experiments.store import tmp_name
 
     try:
         result = analyse(experiment.design, points, table, outcomes)

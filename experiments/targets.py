@@ -76,9 +76,9 @@ def main(argv=None) -> None:
     """Print the model-vs-observed table for the baseline (mean over seeds) as Markdown."""
     import argparse
 
-    from model import DraftModel, load_scenario
+    from draftsim.model import DraftModel, load_scenario
 
-    ap = argparse.ArgumentParser(prog="python -m experiments.targets", description=main.__doc__)
+    ap = argparse.ArgumentParser(prog="python -m draftsim.experiments.targets", description=main.__doc__)
     ap.add_argument("--scenario", default="baseline")
     ap.add_argument("--scale", type=float, default=100.0)
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])

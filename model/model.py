@@ -12,21 +12,21 @@ import datetime as dt
 import mesa
 import numpy as np
 
-from agents.evader import Evader
-from agents.man import Man
-from agents.person import Person
-from agents.recruiter import Recruiter
-from agents.region import Region
-from agents.roster import Roster
-from agents.rules import evader_fate
-from agents.rules.emigration import alarm_after
-from agents.states import Channel, Status
-from model.calendar import Calendar
-from model.ledger import Ledger
-from model.parameters import ParameterError, Parameters
-from model.population import Population, stochastic_round
-from model.reporting import national_row, region_rows
-from model.timeline import Event, Timeline, packaged
+from draftsim.agents.evader import Evader
+from draftsim.agents.man import Man
+from draftsim.agents.person import Person
+from draftsim.agents.recruiter import Recruiter
+from draftsim.agents.region import Region
+from draftsim.agents.roster import Roster
+from draftsim.agents.rules import evader_fate
+from draftsim.agents.rules.emigration import alarm_after
+from draftsim.agents.states import Channel, Status
+from draftsim.model.calendar import Calendar
+from draftsim.model.ledger import Ledger
+from draftsim.model.parameters import ParameterError, Parameters
+from draftsim.model.population import Population, stochastic_round
+from draftsim.model.reporting import national_row, region_rows
+from draftsim.model.timeline import Event, Timeline, packaged
 
 WEEK = dt.timedelta(days=7)
 WEEKS_PER_MONTH = 365.25 / 12 / 7

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.rules import emigration, enlistment
-from agents.rules.population import digital_footprint, lognormal_params
-from agents.states import NoticeKind
+from draftsim.agents.rules import emigration, enlistment
+from draftsim.agents.rules.population import digital_footprint, lognormal_params
+from draftsim.agents.states import NoticeKind
 
 
 class Population:

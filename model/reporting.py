@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.states import Status
+from draftsim.agents.states import Status
 
 # weekly flows reported as new_<flow>
 NATIONAL_FLOWS = (

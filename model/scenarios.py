@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from model.parameters import ParameterError, Parameters, coerce, parameter_names
-from model.timeline import Event, validate_event
+from draftsim.model.parameters import ParameterError, Parameters, coerce, parameter_names
+from draftsim.model.timeline import Event, validate_event
 
 ALLOWED_KEYS = {"name", "description", "extends", "parameters", "events"}
 
@@ -31,7 +31,7 @@ class Scenario:
 
 
 def _builtin_dir():
-    return resources.files("model").joinpath("scenarios")
+    return resources.files("draftsim.model").joinpath("scenarios")
 
 
 def builtin_scenarios() -> dict[str, str]:

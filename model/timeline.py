@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from importlib import resources
 
-from model.parameters import ParameterError, Parameters
+from draftsim.model.parameters import ParameterError, Parameters
 
 KNOWN_EVENTS = {
     "war_start", "prisoner_recruitment", "mobilisation_target", "federal_bonus", "e_summons_law",
@@ -73,7 +73,7 @@ class Policy:
 
 
 def packaged(name: str):
-    return resources.files("model").joinpath("data", name)
+    return resources.files("draftsim.model").joinpath("data", name)
 
 
 def read_events(path=None) -> list[Event]:

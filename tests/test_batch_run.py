@@ -14,8 +14,8 @@ import mesa
 import pandas as pd
 import pytest
 
-from model import ParameterError
-from model.model import DraftModel
+from draftsim.model import ParameterError
+from draftsim.model.model import DraftModel
 
 STEPS = 19           # 24 Feb to 30 Jun 2022
 REPORTERS = ("new_contracts", "new_mobilised", "new_emigrants", "killed_total", "deployed", "abroad")

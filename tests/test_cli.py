@@ -45,7 +45,7 @@ MANIFEST_KEYS = (
 
 def draftsim(args, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "draftsim.experiments.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -184,7 +184,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(outcomes, name, args, s
 
 @pytest.mark.parametrize("name,args,setup,words", BAD_IN_PROCESS, ids=[c[0] for c in BAD_IN_PROCESS])
 def test_bad_input_in_process(tmp_path, monkeypatch, capsys, name, args, setup, words):
-    from experiments import cli
+    from draftsim.experiments import cli
 
     if setup:
         setup(tmp_path)
@@ -201,7 +201,7 @@ def test_bad_input_in_process(tmp_path, monkeypatch, capsys, name, args, setup, 
 
 def test_not_writable_out_even_as_root(tmp_path, monkeypatch, capsys):
     """The permission check itself (root passes any chmod, so pretend the folder is read-only)."""
-    from experiments import cli, outdir
+    from draftsim.experiments import cli, outdir
 
     (tmp_path / "ro").mkdir()
     monkeypatch.setattr(outdir.os, "access", lambda path, mode: not str(path).endswith("ro"))
@@ -345,7 +345,7 @@ def test_params_lists_every_parameter(outcomes):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupted_run_leaves_nothing(tmp_path, sig):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "run", "--scale", "300", "--out", "nest/out"],
+    proc = subprocess.Popen([sys.executable, "-m", "draftsim.experiments.cli", "run", "--scale", "300", "--out", "nest/out"],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -362,7 +362,7 @@ def test_interrupted_run_leaves_nothing(tmp_path, sig):
 
 
 def test_internal_error_leaves_nothing(tmp_path, monkeypatch):
-    from experiments import cli, figures
+    from draftsim.experiments import cli, figures
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

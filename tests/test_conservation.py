@@ -14,10 +14,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from agents.person import Person
-from agents.states import Status
-from model import DraftModel, load_scenario
-from model.timeline import read_callups
+from draftsim.agents.person import Person
+from draftsim.agents.states import Status
+from draftsim.model import DraftModel, load_scenario
+from draftsim.model.timeline import read_callups
 
 SCALE = 2000
 SEED = 7

@@ -9,8 +9,8 @@ import pytest
 from SALib.sample import morris as salib_morris
 from SALib.sample import sobol as salib_sobol
 
-from experiments.designs import Design, Factor, design_points, round_half_up, run_count, salib_problem
-from experiments.experiment import examples, experiment_from_text, load_experiment
+from draftsim.experiments.designs import Design, Factor, design_points, round_half_up, run_count, salib_problem
+from draftsim.experiments.experiment import examples, experiment_from_text, load_experiment
 
 HEAD = 'name = "t"\nscale = 5000\nuntil = 2022-06-30\nreplicates = 3\nseed = 7\n'
 

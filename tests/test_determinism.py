@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from model import DraftModel, load_scenario
+from draftsim.model import DraftModel, load_scenario
 
 SCALE = 2000
 UNTIL = dt.date(2025, 12, 31)
@@ -62,7 +62,7 @@ def test_scenario_runs_are_deterministic_too():
 
 
 def test_keyword_overrides_equal_explicit_parameters():
-    from model import Parameters
+    from draftsim.model import Parameters
 
     until = dt.date(2023, 6, 30)
     m1 = DraftModel(seed=4, scale=5000, bonus_multiplier=2.0)
@@ -74,7 +74,7 @@ def test_keyword_overrides_equal_explicit_parameters():
 
 _CHILD = """
 import datetime as dt, hashlib, sys
-from model import DraftModel
+from draftsim.model import DraftModel
 m = DraftModel(seed=3, scale=5000)
 m.run(until=dt.date(2023, 3, 1))
 text = m.national_frame().to_csv(index=False) + m.regions_frame().to_csv(index=False)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from agents.states import Status
-from model import builtin_scenarios, parameter_names
+from draftsim.agents.states import Status
+from draftsim.model import builtin_scenarios, parameter_names
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from experiments import experiment as experiment_module
-from experiments.errors import UsageError
-from experiments.experiment import ExperimentError, examples, experiment_from_text, load_experiment, point_parameters
-from experiments.outcomes import (
+from draftsim.experiments import experiment as experiment_module
+from draftsim.experiments.errors import UsageError
+from draftsim.experiments.experiment import ExperimentError, examples, experiment_from_text, load_experiment, point_parameters
+from draftsim.experiments.outcomes import (
     DEFAULT_KEEP,
     DEFAULT_OUTCOMES,
     NATIONAL_COLUMNS,
@@ -103,7 +103,7 @@ def test_a_scenario_path_is_relative_to_the_experiment_file(tmp_path):
 
 
 def test_scale_range_is_the_models():
-    from model.model import SCALE_RANGE
+    from draftsim.model.model import SCALE_RANGE
 
     assert tuple(float(x) for x in experiment_module.SCALE_RANGE) == SCALE_RANGE
 
@@ -227,7 +227,7 @@ def test_a_missing_file_a_folder_and_non_utf8_bytes_are_named(tmp_path):
 # --- outcomes computed from a real run ------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def tiny_run():
-    from model import DraftModel
+    from draftsim.model import DraftModel
 
     exp = experiment_from_text(VALID.replace("2022-06-30", "2022-12-31"))
     model = DraftModel(point_parameters(exp, {}), seed=3, scale=5000, events=())

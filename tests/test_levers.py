@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from model import DraftModel, load_scenario
+from draftsim.model import DraftModel, load_scenario
 
 SCALE = 1000
 SEEDS = (1, 2, 3)      # for the levers whose effect is rare events (hiding, emigration on notice)

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from model import DraftModel, ParameterError, Parameters, builtin_scenarios, load_scenario, parameter_table
-from model.scenarios import parse_overrides
+from draftsim.model import DraftModel, ParameterError, Parameters, builtin_scenarios, load_scenario, parameter_table
+from draftsim.model.scenarios import parse_overrides
 
 TABLE = {row["name"]: row for row in parameter_table()}
 COUNTERFACTUALS = {

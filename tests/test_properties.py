@@ -14,9 +14,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agents.person import Person
-from model import DraftModel, ParameterError, Parameters, parameter_table
-from model.parameters import DATE_MAX, DATE_MIN
+from draftsim.agents.person import Person
+from draftsim.model import DraftModel, ParameterError, Parameters, parameter_table
+from draftsim.model.parameters import DATE_MAX, DATE_MIN
 
 TABLE = {row["name"]: row for row in parameter_table()}
 

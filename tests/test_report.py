@@ -18,9 +18,9 @@ import pytest
 from PIL import Image
 from test_sweep import BRIGADE  # the scenario whose foreign contingent makes runs raise
 
-from experiments import cli
-from experiments.errors import UsageError
-from experiments.report import build_report
+from draftsim.experiments import cli
+from draftsim.experiments.errors import UsageError
+from draftsim.experiments.report import build_report
 
 KEEP = ("new_contracts", "deployed")
 HEAD = """\

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.rules import emigration, enlistment, evader_fate, evasion, governor
-from agents.rules.population import digital_footprint, lognormal_params
-from agents.states import Tactic
-from model import DraftModel, Parameters
-from model.model import read_regions
+from draftsim.agents.rules import emigration, enlistment, evader_fate, evasion, governor
+from draftsim.agents.rules.population import digital_footprint, lognormal_params
+from draftsim.agents.states import Tactic
+from draftsim.model import DraftModel, Parameters
+from draftsim.model.model import read_regions
 
 P = Parameters()
 EMIGRATE, HIDE, COMPLY = (evasion.OPTIONS.index(t) for t in (Tactic.EMIGRATE, Tactic.HIDE, Tactic.COMPLY))

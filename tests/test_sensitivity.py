@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.experiment import base_scenario, experiment_from_text, point_parameters
-from experiments.outcomes import model_outcomes
-from experiments.sensitivity import MORRIS_COLUMNS, SOBOL_COLUMNS, analyse
+from draftsim.experiments.experiment import base_scenario, experiment_from_text, point_parameters
+from draftsim.experiments.outcomes import model_outcomes
+from draftsim.experiments.sensitivity import MORRIS_COLUMNS, SOBOL_COLUMNS, analyse
 
 HEAD = '''name = "sensitivity"
 scale = 5000
@@ -52,7 +52,7 @@ def replicate_seed(root: int, r: int) -> int:
 
 def sweep(text: str) -> tuple:
     """Every run of the experiment, in process: the runs table a sweep would write."""
-    from model import DraftModel
+    from draftsim.model import DraftModel
 
     exp = experiment_from_text(text, "sensitivity.toml")
     events = base_scenario(exp.scenario).events

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from model import DraftModel
+from draftsim.model import DraftModel
 
 
 def test_a_short_run_reports_in_real_men():

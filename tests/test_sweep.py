@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from experiments.progress import Progress
+from draftsim.experiments.progress import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = 19
@@ -98,7 +98,7 @@ def env(**extra) -> dict[str, str]:
 
 
 def command(args) -> list[str]:
-    return [sys.executable, "-m", "experiments.cli", *map(str, args)]
+    return [sys.executable, "-m", "draftsim.experiments.cli", *map(str, args)]
 
 
 def draftsim(args, cwd: Path, timeout: float = 120, **extra_env) -> subprocess.CompletedProcess:
@@ -292,8 +292,8 @@ def test_a_failing_design_point_is_recorded_and_the_others_complete(lab, swept):
 
 # --- bad input -----------------------------------------------------------------------------------------
 def _unfinished_other(d: Path) -> None:
-    from experiments.experiment import load_experiment
-    from experiments.store import SweepStore
+    from draftsim.experiments.experiment import load_experiment
+    from draftsim.experiments.store import SweepStore
 
     SweepStore(d / "theirs").create(load_experiment(d / "other.toml"), 2)
 
@@ -373,7 +373,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(bad, name, args, setup,
 
 def test_dask_not_installed_names_the_extra(lab):
     # as on a machine without the [distributed] extra: the import of distributed fails
-    code = ("import sys; sys.modules['distributed'] = None; from experiments.cli import main; "
+    code = ("import sys; sys.modules['distributed'] = None; from draftsim.experiments.cli import main; "
             "sys.exit(main(['sweep', 'tiny.toml', '--out', 'nodask', '--executor', 'dask']))")
     d = lab / "no-dask"
     d.mkdir()

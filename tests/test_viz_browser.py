@@ -30,8 +30,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from model import DraftModel, load_scenario
-from viz.export import LEVER_COLUMNS
+from draftsim.model import DraftModel, load_scenario
+from draftsim.viz.export import LEVER_COLUMNS
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -66,7 +66,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = log
         with open(log, "wb") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "viz", "--host", "127.0.0.1",
+            self.proc = subprocess.Popen([sys.executable, "-m", "draftsim.experiments.cli", "viz", "--host", "127.0.0.1",
                                           "--port", str(self.port)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
                                          start_new_session=True)
         self._read = 0

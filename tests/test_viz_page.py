@@ -9,8 +9,8 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from viz.app import Page
-from viz.plotly_view import PlotlyView
+from draftsim.viz.app import Page
+from draftsim.viz.plotly_view import PlotlyView
 
 
 @pytest.fixture
@@ -152,6 +152,6 @@ def test_a_reset_to_another_scenario_shows_its_levers(live_page):
 
 
 def test_a_crafted_speed_is_bounded_on_the_server():
-    from viz.app import weeks_per_second
+    from draftsim.viz.app import weeks_per_second
 
     assert [weeks_per_second(v) for v in (0, -5, 1e9, "x", None, 7)] == [1.0, 1.0, 20.0, 1.0, 1.0, 7.0]

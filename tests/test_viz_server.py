@@ -14,7 +14,7 @@ import urllib.request
 import psutil
 import pytest
 
-CLI = [sys.executable, "-m", "experiments.cli", "viz"]
+CLI = [sys.executable, "-m", "draftsim.experiments.cli", "viz"]
 
 
 def free_port() -> int:

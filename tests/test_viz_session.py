@@ -11,13 +11,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from agents.states import Status
-from model import DraftModel, load_scenario
-from model.reporting import NATIONAL_FLOWS
-from viz import charts, export, flows
-from viz.levers import LEVERS, LeverError, lever
-from viz.lives import PAST_AGE
-from viz.session import DEFAULT_SCALE, LiveSession, check_setup
+from draftsim.agents.states import Status
+from draftsim.model import DraftModel, load_scenario
+from draftsim.model.reporting import NATIONAL_FLOWS
+from draftsim.viz import charts, export, flows
+from draftsim.viz.levers import LEVERS, LeverError, lever
+from draftsim.viz.lives import PAST_AGE
+from draftsim.viz.session import DEFAULT_SCALE, LiveSession, check_setup
 
 
 @pytest.fixture(scope="module")

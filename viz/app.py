@@ -14,11 +14,11 @@ import markdown
 import solara
 import solara.lab
 
-from model import builtin_scenarios
-from viz import charts, export
-from viz.levers import LEVERS, LeverError
-from viz.plotly_view import PlotlyView
-from viz.session import DEFAULT_SCALE, SCALES, SEED_MAX, LiveSession
+from draftsim.model import builtin_scenarios
+from draftsim.viz import charts, export
+from draftsim.viz.levers import LEVERS, LeverError
+from draftsim.viz.plotly_view import PlotlyView
+from draftsim.viz.session import DEFAULT_SCALE, SCALES, SEED_MAX, LiveSession
 
 SPEEDS = (1, 20)   # weeks per second offered by the speed slider
 
@@ -32,7 +32,7 @@ def weeks_per_second(value) -> float:
 
 
 def _about() -> str:
-    return resources.files("viz").joinpath("about.md").read_text(encoding="utf-8")
+    return resources.files("draftsim.viz").joinpath("about.md").read_text(encoding="utf-8")
 
 
 def _about_html() -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from viz import flows as fl
-from viz.lives import CODES, COLOURS, LABELS
-from viz.session import LiveSession
+from draftsim.viz import flows as fl
+from draftsim.viz.lives import CODES, COLOURS, LABELS
+from draftsim.viz.session import LiveSession
 
 WEEKS_PER_MONTH = 365.25 / 12 / 7
 WEEK_MS = 7 * 86_400_000          # plotly date axes count in milliseconds

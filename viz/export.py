@@ -11,9 +11,9 @@ import json
 
 import pandas as pd
 
-from experiments.manifest import code_version, package_versions
-from viz.levers import LEVERS
-from viz.session import LiveSession
+from draftsim.experiments.manifest import code_version, package_versions
+from draftsim.viz.levers import LEVERS
+from draftsim.viz.session import LiveSession
 
 LEVER_COLUMNS = [lv.parameter for lv in LEVERS]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model import Parameters
-from model.parameters import ParameterError
+from draftsim.model import Parameters
+from draftsim.model.parameters import ParameterError
 
 
 class LeverError(ValueError):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.states import Status
+from draftsim.agents.states import Status
 
 PAST_AGE = -1           # left the draft-age pool (aged out) without anything else happening
 WATCHED_PER_REGION = 60

@@ -14,7 +14,7 @@ import socket
 import sys
 from pathlib import Path
 
-from experiments.errors import UsageError
+from draftsim.experiments.errors import UsageError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -61,7 +61,7 @@ def environment(base: dict | None = None) -> dict:
 
 
 def command(host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "solara", "run", "viz.app", "--host", host, "--port", str(port),
+    return [sys.executable, "-m", "solara", "run", "draftsim.viz.app", "--host", host, "--port", str(port),
             "--production", "--no-open", "--log-level", "warning"]
 
 
@@ -77,7 +77,7 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def register(subparsers) -> None:
-    from experiments.run import int_at_least
+    from draftsim.experiments.run import int_at_least
 
     p = subparsers.add_parser("viz", help="open the live view in the browser (Solara)",
                               description="Serve the live view: watch recruitment flows and move policy levers while the model runs.")

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model import DraftModel, ParameterError, builtin_scenarios, load_scenario
-from model.reporting import NATIONAL_FLOWS
-from viz.levers import LEVERS, LeverError, lever, lever_values
-from viz.lives import LifeTracker
+from draftsim.model import DraftModel, ParameterError, builtin_scenarios, load_scenario
+from draftsim.model.reporting import NATIONAL_FLOWS
+from draftsim.viz.levers import LEVERS, LeverError, lever, lever_values
+from draftsim.viz.lives import LifeTracker
 
 SCALES = (100, 300, 1000, 3000)   # men per agent offered on the page
 DEFAULT_SCALE = 1000              # the live default: a week in ~10 ms, so Play is smooth on a laptop

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.states import Tactic
+from draftsim.agents.states import Tactic
 
 OPTIONS = (Tactic.COMPLY, Tactic.EMIGRATE, Tactic.HIDE, Tactic.MEDICAL, Tactic.DRUGS, Tactic.SELF_HARM)
 
