@@ -10,7 +10,7 @@ from draftsim.agents.person import Person
 from draftsim.agents.states import NoticeKind, Status
 
 
-class Evader(Person):
+class Evader(Person, evading=True):
     @classmethod
     def emigrate(cls, model, region, pool_index: int) -> Evader:
         """A civilian leaves the country before any notice reaches him."""
@@ -34,10 +34,8 @@ class Evader(Person):
         self._go_serve()
 
     def _go_serve(self) -> None:
-        from draftsim.agents.man import Man
-
         self.model.ledger.add("fines_rub", self.region.index, self.model.policy.no_show_fine_rub)
-        man = self.hand_over(Man, Status.NOTIFIED)
+        man = self.hand_over(Status.NOTIFIED)
         if self.notice_kind is None:
             man.notice_kind = NoticeKind.CONSCRIPTION
         man.report()

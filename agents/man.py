@@ -9,7 +9,7 @@ from draftsim.agents.person import Person
 from draftsim.agents.states import EVASION_STATUS, Channel, NoticeKind, Status, Tactic
 
 
-class Man(Person):
+class Man(Person, evading=False):
     # --- entering the army -------------------------------------------------------------------
     @classmethod
     def volunteer(cls, model, region, pool_index: int) -> Man:
@@ -40,13 +40,11 @@ class Man(Person):
         if tactic is Tactic.COMPLY:
             self.report()
             return self
-        from draftsim.agents.evader import Evader
-
         self.model.ledger.add("evaders", self.region.index)
         self.model.ledger.add(f"evaders_{tactic.value}", self.region.index)
         if tactic is Tactic.EMIGRATE:
             self.model.ledger.add("emigrants", self.region.index)
-        return self.hand_over(Evader, EVASION_STATUS[tactic])
+        return self.hand_over(EVASION_STATUS[tactic])
 
     def report(self) -> None:
         """Turn up at the commissariat: mobilised men train for the front, conscripts serve."""

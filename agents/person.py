@@ -14,6 +14,15 @@ from draftsim.agents.states import Channel, NoticeKind, Status
 
 
 class Person(mesa.Agent):
+    # who plays a man, by whether his status is an evasion: Man or Evader, each registered by its own
+    # class statement, so that a hand-over between the two needs neither module to import the other
+    _played_by: dict[bool, type[Person]] = {}
+
+    def __init_subclass__(cls, evading: bool | None = None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if evading is not None:
+            Person._played_by[evading] = cls
+
     def __init__(self, model, region, pool_index: int, status: Status, channel: Channel | None = None,
                  notice_kind: NoticeKind | None = None, notice_step: int | None = None, history=None):
         super().__init__(model)
@@ -41,8 +50,9 @@ class Person(mesa.Agent):
     def become(self, status: Status) -> None:
         self.model.move(self, status)
 
-    def hand_over(self, cls, status: Status, **kwargs):
-        """Replace this agent by one of another class (Man <-> Evader) carrying the same life."""
+    def hand_over(self, status: Status, **kwargs):
+        """Replace this agent by the one who plays ``status`` (Man <-> Evader), carrying the same life."""
+        cls = Person._played_by[status.is_evading]
         self.model.leave(self)
         self.remove()
         kwargs.setdefault("channel", self.channel)

@@ -103,7 +103,7 @@ def sweep(exp: Path, out: Path, workers: int, sample_every: int | None = None) -
 BARE = r"""
 import json, sys, time
 from draftsim.experiments.experiment import load_experiment
-from draftsim.experiments.sweep import context, plan
+from draftsim.experiments.runs import context, plan
 from draftsim.experiments.outcomes import compute_outcomes, region_attributes, regions_last
 from draftsim.model.model import DraftModel
 exp = load_experiment(sys.argv[1])

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import matplotlib.dates as mdates
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg")
-
-import matplotlib.dates as mdates  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from draftsim.model.formats import compact
 
 DPI = 110
 CHANNELS = {
@@ -36,15 +34,6 @@ TACTICS = {
 }
 
 
-def _men(x, _pos=None) -> str:
-    x = float(x)
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:.3g}M"
-    if abs(x) >= 1e3:
-        return f"{x / 1e3:.3g}k"
-    return f"{x:.3g}"
-
-
 def _monthly(national: pd.DataFrame, columns) -> pd.DataFrame:
     df = national.assign(date=pd.to_datetime(national["date"])).set_index("date")
     cols = [c for c in columns if c in df.columns]
@@ -55,7 +44,7 @@ def _date_axis(ax) -> None:
     loc = mdates.AutoDateLocator(minticks=4, maxticks=12)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
-    ax.yaxis.set_major_formatter(FuncFormatter(_men))
+    ax.yaxis.set_major_formatter(FuncFormatter(compact))
     ax.grid(True, alpha=0.3)
     ax.set_ylim(bottom=0)
 

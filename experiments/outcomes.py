@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from draftsim.model.reporting import NATIONAL_FLOWS, STOCKS
+from draftsim.model.units import WEEKS_PER_MONTH
 
 if TYPE_CHECKING:
     import pandas as pd
-
-WEEKS_PER_MONTH = 365.25 / 12 / 7
 
 # national columns of DraftModel.national_frame() (tests/test_experiment_files.py checks against a real run)
 FLOW_COLUMNS = (*(f"new_{f}" for f in NATIONAL_FLOWS), "bonus_paid_rub", "fines_rub")

@@ -27,12 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from draftsim.experiments.errors import UsageError
-from draftsim.experiments.manifest import iso, jsonable, sha256, utc_now
 from draftsim.experiments.outdir import ALLOWED, StagedDir
+from draftsim.model.provenance import iso, jsonable, utc_now
 
 STATE = ".sweep.json"
 PARTS = ".parts"
 META_KEY = b"draftsim.run"
+# the bookkeeping columns of runs.parquet, before the factors and outcomes
+RUN_COLUMNS = ("run_id", "point", "replicate", "seed", "status", "duration_s", "error")
 ROW_GROUP_ROWS = 100_000        # timeseries.parquet is written in row groups of about this many rows
 
 
@@ -251,7 +253,7 @@ class SweepStore:
                 writer.close()
             ts_tmp.unlink(missing_ok=True)
 
-        columns = ["run_id", "point", "replicate", "seed", "status", "duration_s", "error", *factor_names, *outcome_names]
+        columns = [*RUN_COLUMNS, *factor_names, *outcome_names]
         runs = pd.DataFrame(rows, columns=columns)
         for name in outcome_names:
             runs[name] = pd.to_numeric(runs[name], errors="coerce").astype("float64")
@@ -294,25 +296,3 @@ class SweepStore:
         (self.folder / STATE).unlink(missing_ok=True)
         for p in self.folder.glob(".parts-done-*"):
             shutil.rmtree(p, ignore_errors=True)
-
-
-def manifest_files(folder: Path) -> list[str]:
-    """Files of a sweep folder for the manifest: everything but hidden bookkeeping."""
-    out = []
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder)
-        if p.is_file() and not any(part.startswith(".") for part in rel.parts):
-            out.append(rel.as_posix())
-    return out
-
-
-def write_manifest(folder: Path, fields: dict[str, Any], name: str = "manifest.json") -> Path:
-    """Like :func:`experiments.manifest.write_manifest`, but atomic and without hidden bookkeeping files."""
-    files = [f for f in manifest_files(folder) if f != name]
-    body = dict(fields)
-    body["files"] = sorted([*files, name])
-    body["file_sha256"] = {f: sha256(folder / f) for f in files}
-    body["file_bytes"] = {f: (folder / f).stat().st_size for f in files}
-    path = folder / name
-    write_text_atomic(path, json.dumps(jsonable(body), indent=2, ensure_ascii=False) + "\n")
-    return path

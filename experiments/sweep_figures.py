@@ -10,12 +10,8 @@ import os
 import re
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import pandas as pd
+from matplotlib.figure import Figure
 
 DPI = 110
 

@@ -10,6 +10,8 @@ import datetime as dt
 
 import pandas as pd
 
+from draftsim.model.units import DAYS_PER_MONTH
+
 
 def _window(df: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
     d = pd.to_datetime(df["date"])
@@ -17,7 +19,7 @@ def _window(df: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
 
 
 def _months(start: str, end: str) -> float:
-    return (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days / (365.25 / 12)
+    return (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days / DAYS_PER_MONTH
 
 
 def _at(df: pd.DataFrame, date: str, column: str) -> float:

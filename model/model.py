@@ -27,11 +27,10 @@ from draftsim.model.parameters import ParameterError, Parameters
 from draftsim.model.population import Population, stochastic_round
 from draftsim.model.reporting import national_row, region_rows
 from draftsim.model.timeline import Event, Timeline, packaged
+from draftsim.model.units import DAYS_PER_YEAR, SCALE_RANGE, WEEKS_PER_MONTH
 
 WEEK = dt.timedelta(days=7)
-WEEKS_PER_MONTH = 365.25 / 12 / 7
 INCOME_DATA_DATE = dt.date(2020, 7, 1)   # incomes and subsistence levels are 2020 figures
-SCALE_RANGE = (1.0, 100_000.0)
 AGE_MAX = 61.5                            # the census table's draft-age population is men 16-61.5
 
 
@@ -323,11 +322,11 @@ class DraftModel(mesa.Model):
 
     @property
     def years_elapsed(self) -> float:
-        return (self.date - self.p.start_date).days / 365.25
+        return (self.date - self.p.start_date).days / DAYS_PER_YEAR
 
     @property
     def wage_index(self) -> float:
-        return (1.0 + self.p.wage_growth_per_year) ** ((self.date - INCOME_DATA_DATE).days / 365.25)
+        return (1.0 + self.p.wage_growth_per_year) ** ((self.date - INCOME_DATA_DATE).days / DAYS_PER_YEAR)
 
     def stochastic_round(self, x: float) -> int:
         return stochastic_round(self.rng, x)

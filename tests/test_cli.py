@@ -38,7 +38,7 @@ REGIONS_REQUIRED = ("step", "date", "region", "men", "new_contracts", "new_kille
                     "emigrants_total", "regional_bonus_rub")
 MANIFEST_KEYS = (
     "scenario", "scenario_source", "scenario_description", "overrides", "parameters", "seed", "scale", "until",
-    "code", "python", "platform", "packages", "started_utc", "finished_utc", "wall_time_s", "command",
+    "code", "python", "platform", "packages", "started", "finished", "wall_time_s", "command",
     "command_line", "files",
 )
 
@@ -287,7 +287,7 @@ def test_manifest(run1):
     code = m["code"]
     assert code["git_commit"] is None or re.fullmatch(r"[0-9a-f]{40}", code["git_commit"])
     assert code["git_dirty"] in (True, False, None)
-    assert m["started_utc"] <= m["finished_utc"] and m["wall_time_s"] > 0
+    assert m["started"] <= m["finished"] and m["wall_time_s"] > 0
     assert m["command"][:2] == ["draftsim", "run"] and "--seed" in m["command"] and "--seed 7" in m["command_line"]
     on_disk = sorted(p.relative_to(run1).as_posix() for p in run1.rglob("*") if p.is_file())
     assert m["files"] == on_disk

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from draftsim.experiments import experiment as experiment_module
 from draftsim.experiments.errors import UsageError
 from draftsim.experiments.experiment import ExperimentError, examples, experiment_from_text, load_experiment, point_parameters
 from draftsim.experiments.outcomes import (
@@ -102,10 +101,15 @@ def test_a_scenario_path_is_relative_to_the_experiment_file(tmp_path):
     assert params.end_date == dt.date(2026, 6, 30)          # until past the scenario's end extends the run
 
 
-def test_scale_range_is_the_models():
-    from draftsim.model.model import SCALE_RANGE
+def test_an_experiment_accepts_the_models_whole_scale_range():
+    from draftsim.model.units import SCALE_RANGE
 
-    assert tuple(float(x) for x in experiment_module.SCALE_RANGE) == SCALE_RANGE
+    low, high = (int(x) for x in SCALE_RANGE)
+    for ok in (low, high):
+        assert experiment_from_text(VALID.replace("scale = 5000", f"scale = {ok}")).scale == ok
+    for bad in (low - 1, high + 1):
+        with pytest.raises(ExperimentError, match=f"scale: got {bad}; "):
+            experiment_from_text(VALID.replace("scale = 5000", f"scale = {bad}"))
 
 
 # --- every mistake: one line naming the key -------------------------------------------------------------

@@ -176,7 +176,7 @@ def check_bundle(report: Path, kind: str, outcomes=("contracts", "killed"), keep
     links = set(re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", text))
     assert links == {p.relative_to(report).as_posix() for p in report.glob("figures/*.png")}
     manifest = json.loads((report / "sweep_manifest.json").read_text())
-    commit = manifest["code_version"]["git_commit"]
+    commit = manifest["code"]["git_commit"]
     assert f"`docs/ODD.md` in the draftsim repository at commit `{commit}`" in text
     assert "draftsim sweep experiment.toml" in text and manifest["experiment"]["sha256"] in text
     assert (report / "experiment.toml").read_text() == manifest["experiment"]["text"]

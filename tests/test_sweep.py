@@ -224,7 +224,7 @@ def test_timeseries_and_folder(lab, swept):
     assert {"dask", "distributed", "SALib", "mesa"} <= set(manifest["packages"])
     assert manifest["seeding"]["root_seed"] == 11 and len(manifest["seeding"]["replicate_seeds"]) == 3
     assert set(manifest["files"]) == {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    assert "git_commit" in manifest["code_version"]
+    assert "git_commit" in manifest["code"]
     assert json.loads((lab / "two" / "manifest.json").read_text())["workers"] == 2
 
 

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import pytest
 
 from draftsim.agents.states import Status
-from draftsim.model import DraftModel, load_scenario
+from draftsim.model import DraftModel, Parameters, load_scenario
 from draftsim.model.reporting import NATIONAL_FLOWS
 from draftsim.viz import charts, export, flows
 from draftsim.viz.levers import LEVERS, LeverError, lever
@@ -131,11 +131,18 @@ def test_a_seed_typed_as_text_is_accepted():
 
 
 def test_every_lever_is_a_model_parameter_within_its_range():
+    defaults = Parameters()
     for lv in LEVERS:
         assert lv.help and lv.label
         if lv.kind == "slider":
             assert lv.check(lv.low) == lv.low and lv.check(lv.high) == lv.high
+            # each end of the slider is a value the model accepts (ParameterError otherwise)
+            assert getattr(defaults.replace(**{lv.parameter: lv.low}), lv.parameter) == lv.low
+            assert getattr(defaults.replace(**{lv.parameter: lv.high}), lv.parameter) == lv.high
+        else:
+            assert isinstance(getattr(defaults, lv.parameter), bool)
     assert lever("enforcement").describe(1.5) == "1.5×"
+    assert lever("foreign_men_per_month").describe(12500.0) == "12,500 men/month"
 
 
 def test_the_step_lock_serialises_a_lever_moved_during_play():

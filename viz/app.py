@@ -15,6 +15,7 @@ import solara
 import solara.lab
 
 from draftsim.model import builtin_scenarios
+from draftsim.model.formats import whole
 from draftsim.viz import charts, export
 from draftsim.viz.levers import LEVERS, LeverError
 from draftsim.viz.plotly_view import PlotlyView
@@ -292,13 +293,13 @@ def LiveTab(session: LiveSession, board: Board, region, sankey_span, map_metric,
     with solara.Row(style="flex-wrap: wrap;"):
         Monitor("Date", "date", lambda: s.date, board)
         Monitor("Week", "week", lambda: f"{s.week}" + (" (end)" if s.finished else ""), board)
-        Monitor("Recruits since the start", "recruits", lambda: f"{last()['recruits_total']:,.0f}", board)
-        Monitor("Deployed", "deployed", lambda: f"{last()['deployed']:,.0f}", board)
-        Monitor("Killed", "killed", lambda: f"{last()['killed_total']:,.0f}", board)
-        Monitor("Evaded a notice", "evaders", lambda: f"{s.totals['evaders']:,.0f}", board)
-        Monitor("Emigrated", "emigrants", lambda: f"{last()['emigrants_total']:,.0f}", board)
+        Monitor("Recruits since the start", "recruits", lambda: whole(last()['recruits_total']), board)
+        Monitor("Deployed", "deployed", lambda: whole(last()['deployed']), board)
+        Monitor("Killed", "killed", lambda: whole(last()['killed_total']), board)
+        Monitor("Evaded a notice", "evaders", lambda: whole(s.totals['evaders']), board)
+        Monitor("Emigrated", "emigrants", lambda: whole(last()['emigrants_total']), board)
         Monitor("Offer (federal + mean regional)", "offer",
-                lambda: f"{last()['federal_bonus_rub'] + last()['mean_regional_bonus_rub']:,.0f} ₽", board)
+                lambda: f"{whole(last()['federal_bonus_rub'] + last()['mean_regional_bonus_rub'])} ₽", board)
     with solara.Columns([5, 6]):
         with solara.Column():
             solara.ToggleButtonsSingle(value=sankey_span, values=["this week", "since the start"])

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from draftsim.model.units import WEEKS_PER_MONTH
 from draftsim.viz import flows as fl
 from draftsim.viz.lives import CODES, COLOURS, LABELS
 from draftsim.viz.session import LiveSession
 
-WEEKS_PER_MONTH = 365.25 / 12 / 7
 WEEK_MS = 7 * 86_400_000          # plotly date axes count in milliseconds
 FONT = dict(family="Roboto, Arial, sans-serif", size=12)
 HEIGHT = 300

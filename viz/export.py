@@ -7,11 +7,12 @@ scenario, seed, scale and each lever change with its week.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
 
-from draftsim.experiments.manifest import code_version, package_versions
+from draftsim.model.provenance import jsonable, provenance
 from draftsim.viz.levers import LEVERS
 from draftsim.viz.session import LiveSession
 
@@ -43,12 +44,14 @@ def regional_csv(s: LiveSession) -> bytes:
 
 def setup_json(s: LiveSession) -> bytes:
     with s.lock:
-        setup = s.setup()
-    setup["code"] = code_version()
-    setup["packages"] = package_versions()
+        setup, started = s.setup(), s.started
+    setup["kind"] = "draftsim live view"
     setup["replay"] = ("DraftModel(load_scenario(scenario).params, seed=seed, scale=scale, events=...); "
                        "step; after the step with index `step` of a change, update_parameters(parameter=new)")
-    return json.dumps(setup, indent=2, default=str).encode("utf-8")
+    now = dt.datetime.now(dt.UTC)
+    # the command is the server's (`draftsim viz` becomes `python -m solara run ...`)
+    setup.update(provenance(started, now, (now - started).total_seconds()))
+    return json.dumps(jsonable(setup), indent=2, default=str).encode("utf-8")
 
 
 def filename(s: LiveSession, what: str, ext: str) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from draftsim.model.formats import whole
+
 NODES = (
     "Civilian men", "Prison colonies", "Allied states",
     "Notice served",
@@ -84,7 +86,7 @@ def sankey(flows: dict[str, float]) -> Sankey:
     index = {n: i for i, n in enumerate(used)}
     through = {n: max(sum(v for s, _, v in links if s == n), sum(v for _, t, v in links if t == n)) for n in used}
     return Sankey(
-        labels=[f"{n} {through[n]:,.0f}" for n in used],
+        labels=[f"{n} {whole(through[n])}" for n in used],
         colours=[COLOURS[n] for n in used],
         source=[index[s] for s, _, _ in links],
         target=[index[t] for _, t, _ in links],

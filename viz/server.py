@@ -1,4 +1,5 @@
-"""``draftsim viz``: serve the live view with Solara, offline and on localhost by default.
+"""Serving the live view with Solara, offline and on localhost by default (the command is
+:mod:`draftsim.experiments.cli.viz`).
 
 Every front-end file comes from installed packages: Solara's own bundles from ``solara-assets``
 and plotly.js from the plotly package (served as ``/static/assets/plotly.min.js`` through
@@ -7,21 +8,18 @@ and plotly.js from the plotly package (served as ``/static/assets/plotly.min.js`
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import os
 import socket
 import sys
 from pathlib import Path
 
-from draftsim.experiments.errors import UsageError
-
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
 
-class VizError(UsageError):
-    """A bad --host or --port (one line; the CLI prints it and exits 2)."""
+class VizError(ValueError):
+    """A bad --host or --port, or a broken plotly installation: one line naming it and what is allowed."""
 
 
 def plotly_assets() -> Path:
@@ -65,22 +63,12 @@ def command(host: str, port: int) -> list[str]:
             "--production", "--no-open", "--log-level", "warning"]
 
 
-def main(args: argparse.Namespace, argv: list[str]) -> int:
-    check_address(args.host, args.port)
+def serve(host: str, port: int) -> None:
+    """Replace this process with the Solara server (does not return)."""
+    check_address(host, port)
     env = environment()
-    if not ipaddress.ip_address("127.0.0.1" if args.host == "localhost" else args.host).is_loopback:
-        print(f"draftsim viz: listening on {args.host}, reachable from other machines: each visitor gets their own model",
+    if not ipaddress.ip_address("127.0.0.1" if host == "localhost" else host).is_loopback:
+        print(f"draftsim viz: listening on {host}, reachable from other machines: each visitor gets their own model",
               file=sys.stderr)
-    print(f"draftsim viz: open http://{args.host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr, flush=True)
-    os.execve(sys.executable, command(args.host, args.port), env)
-    return 0  # pragma: no cover - execve does not return
-
-
-def register(subparsers) -> None:
-    from draftsim.experiments.run import int_at_least
-
-    p = subparsers.add_parser("viz", help="open the live view in the browser (Solara)",
-                              description="Serve the live view: watch recruitment flows and move policy levers while the model runs.")
-    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}: this machine only)")
-    p.add_argument("--port", type=int_at_least(1), default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
-    p.set_defaults(handler=main)
+    print(f"draftsim viz: open http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr, flush=True)
+    os.execve(sys.executable, command(host, port), env)

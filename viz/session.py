@@ -7,6 +7,7 @@ at the same moment from touching the model together.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass
 
@@ -70,6 +71,7 @@ class LiveSession:
         sc = load_scenario(scenario)
         with self.lock:
             self.scenario, self.seed, self.scale = scenario, seed, scale
+            self.started = dt.datetime.now(dt.UTC)       # for setup.json's provenance: this run began here
             self.description = sc.description
             self.model = DraftModel(sc.params, seed=seed, scale=scale, events=sc.events)
             self.tracker = LifeTracker(self.model, seed)

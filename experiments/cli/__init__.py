@@ -8,9 +8,9 @@
     draftsim params
     draftsim viz [--host 127.0.0.1] [--port 8765]
 
-Each subcommand lives in its own module with a ``register(subparsers)`` function that adds its
-parser and sets ``handler`` (``handler(args, argv) -> exit code``); add a new one to
-:data:`COMMANDS`.  Any mistake in the input is one line on stderr
+Each subcommand is a module of this package (``run``, ``sweep``, ``report``, ``catalog``, ``viz``)
+with a ``register(subparsers)`` function that adds its parser and sets ``handler``
+(``handler(args, argv) -> exit code``); add a new one to :data:`COMMANDS`.  Any mistake in the input is one line on stderr
 (``draftsim: error: <field>: ...; allowed: ...``) and exit code 2, never a traceback.
 """
 
@@ -21,39 +21,12 @@ import os
 import signal
 import sys
 
-from draftsim.experiments import catalog, report_cmd, run, sweep_cmd
+from draftsim.experiments.cli import catalog, report, run, sweep, viz
+from draftsim.experiments.cli.common import EXIT_INTERRUPTED, PROG, ArgumentParser, fail
 from draftsim.experiments.errors import UsageError
-from draftsim.viz import server
 
-PROG = "draftsim"
-COMMANDS = (run.register, sweep_cmd.register, report_cmd.register, catalog.register_scenarios,
-            catalog.register_params, server.register)
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-
-
-def _one_line(message: str) -> str:
-    return " ".join(str(message).split())
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr, flush=True)
-    return code
-
-
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse, but a mistake is one line on stderr (no usage block) and exit code 2."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("allow_abbrev", False)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str):
-        fail(f"{message}; see `{self.prog} --help`")
-        sys.exit(EXIT_USAGE)
-
-    def option_names(self) -> list[str]:
-        return [a.option_strings[-1] for a in self._actions if a.option_strings]
+COMMANDS = (run.register, sweep.register, report.register, catalog.register_scenarios,
+            catalog.register_params, viz.register)
 
 
 def build_parser() -> ArgumentParser:
@@ -110,7 +83,3 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -13,10 +13,16 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy.special import stdtrit  # the t quantile; scipy.stats takes ~2 s to import
+
+from draftsim.model.formats import significant
+
+if TYPE_CHECKING:
+    from draftsim.experiments.report.load import Sweep
 
 STAT_COLUMNS = ("n", "mean", "sd", "ci95_low", "ci95_high")
 
@@ -76,29 +82,8 @@ def point_means(runs: pd.DataFrame, factors: list[str], outcome: str) -> pd.Data
     return points.assign(mean=points["point"].map(means)).reset_index(drop=True)
 
 
-# --- number formatting -----------------------------------------------------------------------------
-def fmt(x, missing: str = "n/a") -> str:
-    """Four significant digits (more left of the point), thousands grouped: 123,456,789 / 12.35 / 0.01234."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return missing
-    if isinstance(x, (bool, np.bool_)):
-        return str(bool(x))
-    if isinstance(x, (int, np.integer)):
-        return f"{int(x):,}"
-    if not isinstance(x, (float, np.floating)):
-        return str(x)                     # text, dates: as they are
-    x = float(x)
-    if not math.isfinite(x):
-        return missing
-    if x == 0:
-        return "0"
-    decimals = min(6, max(0, 3 - math.floor(math.log10(abs(x)))))
-    text = f"{x:,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text     # 1.000 -> 1, 0.1250 -> 0.125
-
-
 def _cells(df: pd.DataFrame) -> list[list[str]]:
-    return [[fmt(v) for v in row] for row in df.itertuples(index=False, name=None)]
+    return [[significant(v) for v in row] for row in df.itertuples(index=False, name=None)]
 
 
 def _numeric(df: pd.DataFrame) -> list[bool]:
@@ -151,3 +136,18 @@ def write_table(df: pd.DataFrame, folder: Path, stem: str, caption: str) -> list
     md.write_text(to_markdown(df), encoding="utf-8")
     tex.write_text(to_latex(df, caption, f"tab:{stem}"), encoding="utf-8")
     return [csv, md, tex]
+
+
+# --- the report's tables ---------------------------------------------------------------------------
+def write_tables(sweep: Sweep, folder: Path) -> dict[str, pd.DataFrame]:
+    """tables/summary (and tables/sensitivity, when the sweep has indices) as CSV, Markdown and LaTeX."""
+    summary = point_summary(sweep.runs, sweep.factors, sweep.outcomes)
+    write_table(summary, folder, "summary",
+               f"{sweep.experiment.get('name', 'sweep')}: outcomes per design point over replicates "
+               f"(ok runs only; 95% t-interval)")
+    out = {"summary": summary}
+    if sweep.sensitivity is not None:
+        write_table(sweep.sensitivity, folder, "sensitivity",
+                    f"{sweep.experiment.get('name', 'sweep')}: {sweep.kind} sensitivity indices")
+        out["sensitivity"] = sweep.sensitivity
+    return out

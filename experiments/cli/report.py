@@ -1,6 +1,6 @@
 """``draftsim report DIR [--out REPORT_DIR]``: the publication bundle of a finished sweep.
 
-The work is :func:`experiments.report.build_report`, which stages its output (a hidden sibling
+The work is :func:`draftsim.experiments.report.build_report`, which stages its output (a hidden sibling
 folder renamed into place when complete), so a failed or interrupted report leaves nothing behind
 and an existing report is never overwritten.  This module checks the input first, before the slow
 imports.

@@ -4,7 +4,7 @@ Every figure is saved three times under the same stem: PNG at 300 dpi (for docum
 (vector, for journals).  Dates and software versions are left out of the files' metadata and SVG ids
 are salted with a constant, so the same sweep always gives the same bytes.
 
-The functions take tables already reduced by :mod:`experiments.report_tables` (means and intervals)
+The functions take tables already reduced by :mod:`.tables` (means and intervals)
 and only draw; the captions, which say what was averaged, are the report's business.
 """
 
@@ -14,14 +14,13 @@ import math
 from pathlib import Path
 
 import matplotlib
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg")
-
-import matplotlib.dates as mdates  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from draftsim.model.formats import compact
 
 DPI = 300
 FORMATS = ("png", "svg", "pdf")
@@ -41,14 +40,6 @@ def save(fig: Figure, folder: Path, stem: str) -> str:
 
 
 # --- axes helpers ----------------------------------------------------------------------------------
-def short(x, _pos=None) -> str:
-    x = float(x)
-    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= size:
-            return f"{x / size:.3g}{suffix}"
-    return f"{x:.3g}"
-
-
 def is_categorical(values: pd.Series) -> bool:
     """Bools and text are categories (evenly spaced, labelled); numbers get a numeric axis."""
     return pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values)
@@ -61,16 +52,16 @@ def levels(values: pd.Series) -> list:
 
 
 def _value_axis(ax, axis: str = "y") -> None:
-    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(short))
+    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(compact))
     ax.grid(True, alpha=0.3)
 
 
-def _label(value) -> str:
+def value_label(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _combo_label(names: list[str], values) -> str:
-    return ", ".join(f"{n}={_label(v)}" for n, v in zip(names, values))
+def combo_label(names: list[str], values) -> str:
+    return ", ".join(f"{n}={value_label(v)}" for n, v in zip(names, values))
 
 
 # --- response curves --------------------------------------------------------------------------------
@@ -94,14 +85,14 @@ def response_curve(stats: pd.DataFrame, factor: str, groups: list[str], outcome:
         x = np.arange(len(xlevels), dtype=float) if categorical else np.asarray(xlevels, dtype=float)
         x = x + shift
         y = sub["mean"].to_numpy(dtype=float)
-        label = _combo_label(groups, combo) if groups else None
+        label = combo_label(groups, combo) if groups else None
         if show_ci:
             err = np.vstack([y - sub["ci95_low"].to_numpy(dtype=float), sub["ci95_high"].to_numpy(dtype=float) - y])
             ax.errorbar(x, y, yerr=err, marker="o", markersize=4, capsize=3, label=label)
         else:
             ax.plot(x, y, marker="o", markersize=4, label=label)
     if categorical:
-        ax.set_xticks(range(len(xlevels)), [_label(v) for v in xlevels])
+        ax.set_xticks(range(len(xlevels)), [value_label(v) for v in xlevels])
         ax.set_xlim(-0.5, len(xlevels) - 0.5)
     ax.set_xlabel(factor)
     ax.set_ylabel(outcome)
@@ -185,19 +176,19 @@ def heatmap(cells: pd.DataFrame, fx: str, fy: str, outcome: str, title: str, fol
     fig = Figure(figsize=(max(4.8, 0.9 * len(xl) + 2.8), max(3.6, 0.6 * len(yl) + 2.0)), layout="constrained")
     ax = fig.subplots()
     image = ax.imshow(np.ma.masked_invalid(grid), origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(range(len(xl)), [_label(v) for v in xl])
-    ax.set_yticks(range(len(yl)), [_label(v) for v in yl])
+    ax.set_xticks(range(len(xl)), [value_label(v) for v in xl])
+    ax.set_yticks(range(len(yl)), [value_label(v) for v in yl])
     finite = grid[np.isfinite(grid)]
     middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
     for (i, j), value in np.ndenumerate(grid):
-        text = short(value) if np.isfinite(value) else "no runs"
+        text = compact(value) if np.isfinite(value) else "no runs"
         ax.text(j, i, text, ha="center", va="center", fontsize=8,
                 color="black" if np.isfinite(value) and value > middle else "white")
     ax.set_xlabel(fx)
     ax.set_ylabel(fy)
     bar = fig.colorbar(image, ax=ax)
     bar.set_label(outcome)
-    bar.formatter = FuncFormatter(short)
+    bar.formatter = FuncFormatter(compact)
     bar.update_ticks()
     ax.set_title(title, fontsize=9)
     return save(fig, folder, stem)

@@ -18,21 +18,18 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import platform
 import shlex
 import sys
 import time
 from pathlib import Path
 
+from draftsim.experiments.cli.common import EXIT_INTERRUPTED, fail, int_at_least
 from draftsim.experiments.errors import UsageError
-from draftsim.experiments.manifest import code_version, iso, package_versions
 from draftsim.experiments.outdir import default_run_dir
-from draftsim.experiments.run import int_at_least
+from draftsim.model.provenance import code_version, iso, provenance, write_manifest
 
 HELP = "run an experiment: every design point and replicate, on this machine or a Dask cluster"
-PACKAGES = ("draftsim", "mesa", "numpy", "pandas", "pyarrow", "matplotlib", "scipy", "SALib", "dask", "distributed")
 EXIT_FAILED_RUNS = 1
-EXIT_INTERRUPTED = 130
 
 
 workers_type = int_at_least(1)
@@ -54,12 +51,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "default: a LocalCluster on 127.0.0.1)")
     p.add_argument("--resume", action="store_true",
                    help="finish the interrupted sweep in --out: skip finished runs, run the rest")
-
-
-def _fail(message: str, code: int) -> int:
-    from draftsim.experiments.cli import fail
-
-    return fail(message, code)
 
 
 def main(args: argparse.Namespace, argv: list[str]) -> int:
@@ -86,15 +77,16 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
         store.check_new()
     state = store.check_resume(experiment) if args.resume else None
 
-    from draftsim.experiments import sweep
     from draftsim.experiments.designs import design_points
+    from draftsim.experiments.executors import make_executor
+    from draftsim.experiments.runs import context, plan
 
     points = design_points(experiment.design, experiment.seed)
-    runs = sweep.plan(experiment, points)
-    ctx = sweep.context(experiment)
+    runs = plan(experiment, points)
+    ctx = context(experiment)
     finished = store.finished_ids() if args.resume else set()
     todo = [r for r in runs if r.run_id not in finished]
-    executor = sweep.make_executor(executor_kind, args.workers, args.scheduler, len(todo))   # may refuse: nothing written yet
+    executor = make_executor(executor_kind, args.workers, args.scheduler, len(todo))   # may refuse: nothing written yet
     try:
         import pyarrow.parquet  # noqa: F401 - needed for the first part; imported while the workers start
         if state is None:
@@ -117,14 +109,14 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _stopped(args, store, runs, why: str, code: int) -> int:
-    return _fail(f"{why}; {len(store.finished_ids())} of {len(runs)} runs are saved in {store.final}; finish with "
+    return fail(f"{why}; {len(store.finished_ids())} of {len(runs)} runs are saved in {store.final}; finish with "
                  f"`draftsim sweep {shlex.quote(str(args.experiment))} --out {shlex.quote(str(store.final))} --resume`", code)
 
 
 def _execute(args, argv, experiment, store, state, points, runs, todo, ctx, executor, started, t0) -> int:
+    from draftsim.experiments.executors import ExecutorBroken
     from draftsim.experiments.progress import Progress
     from draftsim.experiments.store import read_part_row
-    from draftsim.experiments.sweep import ExecutorBroken
 
     done_before = len(runs) - len(todo)
     failed_before = 0
@@ -168,8 +160,7 @@ def _execute(args, argv, experiment, store, state, points, runs, todo, ctx, exec
 
 def _finish(args, argv, experiment, store, state, session, points, runs, ctx, how, t0, code) -> int:
     from draftsim.experiments import sweep_figures
-    from draftsim.experiments.store import write_manifest
-    from draftsim.experiments.sweep import SEEDING
+    from draftsim.experiments.runs import SEEDING
 
     factors = [f.name for f in experiment.design.factors]
     outcomes = [o.name for o in experiment.outcomes]
@@ -201,28 +192,20 @@ def _finish(args, argv, experiment, store, state, session, points, runs, ctx, ho
         "parameters": ctx.params.as_dict(),
         "events": [dataclasses.asdict(e) for e in ctx.events],
         "sensitivity": sensitivity,
-        "code_version": code,
-        "packages": package_versions(PACKAGES),
-        "python": platform.python_version(),
-        "python_executable": sys.executable,
-        "platform": platform.platform(),
-        "started": state["started"],
-        "finished": iso(finished),
-        "wall_time_s": round(sum(float(s.get("wall_time_s") or 0.0) for s in sessions), 3),   # summed over sessions
         "run_time_s": round(float(table["duration_s"].fillna(0).sum()), 3),
         "executor": how["executor"],
         "workers": how["workers"],
         "sessions": sessions,
-        "command": ["draftsim", *argv],
-        "command_line": shlex.join(["draftsim", *argv]),
-        "cwd": str(Path.cwd()),
+        # a resumed sweep: started at its first session, wall time summed over the sessions
+        **provenance(state["started"], finished, sum(float(s.get("wall_time_s") or 0.0) for s in sessions),
+                     ["draftsim", *argv], code=code),
     })
     store.finish()
     wall = time.perf_counter() - t0
     print(f"draftsim: {len(runs)} runs, {len(runs) - n_failed} ok, {n_failed} failed, in {wall:.1f} s; "
           f"output in {store.final}", flush=True)
     if n_failed:
-        return _fail(f"{n_failed} of {len(runs)} runs failed; see {store.final / 'failures.jsonl'}", EXIT_FAILED_RUNS)
+        return fail(f"{n_failed} of {len(runs)} runs failed; see {store.final / 'failures.jsonl'}", EXIT_FAILED_RUNS)
     return 0
 
 

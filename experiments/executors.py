@@ -1,126 +1,50 @@
-"""Planning and executing a sweep: which runs an experiment needs, and running them somewhere.
+"""Executors: where the runs of a sweep execute, behind one interface (:class:`Executor`).
 
-A run is one design point at one replicate: ``run_id = p00012-r003``.  Its seed depends on the
-replicate only (``SeedSequence(root_seed, spawn_key=(replicate,))``), so replicate r uses the same
-random numbers at every design point and comparisons between points are paired (common random
-numbers).  A run's result depends on nothing but its design point and seed, so the results are the
-same whatever executes them: this process, a local process pool or a Dask cluster.
-
-:func:`run_one` is the unit of work: a top-level, picklable function that builds the model, runs
-it and returns a small dict (status, duration, outcomes, kept time series); a run that raises is
-returned as ``status = "failed"`` with its error and traceback, never raised, so one bad design
-point cannot stop a sweep.  Executors yield these dicts in completion order; :mod:`experiments.store`
-writes each to disk as it arrives.
+``InProcess`` runs in this process, ``ProcessPool`` in worker processes on this machine,
+``DaskExecutor`` on a Dask cluster; :func:`make_executor` picks one from the command's options.
+A run's result depends on nothing but its design point and seed, so the choice changes how long a
+sweep takes, never what it finds.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
 
 from draftsim.experiments.errors import UsageError
+from draftsim.experiments.runs import Context, Run, run_one
 
-SEEDING = ("int(numpy.random.SeedSequence(root_seed, spawn_key=(replicate,)).generate_state(1, numpy.uint32)[0]): "
-           "the seed depends on the replicate only, so replicate r uses the same seed at every design point "
-           "(common random numbers: comparisons between design points are paired)")
 DISTRIBUTED_HINT = "pip install draftsim[distributed]"
 
 
-# --- the plan --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Run:
-    run_id: str
-    point: int
-    replicate: int
-    seed: int
-    params: dict[str, Any] = field(default_factory=dict)
+class Executor(Protocol):
+    """What the sweep command needs of an executor."""
+
+    name: str                   # "local" or "dask", as in --executor
+    workers: int
+
+    def results(self, ctx: Context, runs: list[Run],
+                while_waiting: Callable[[], None] | None = None) -> Iterator[dict[str, Any]]:
+        """The result of every run (:func:`draftsim.experiments.runs.run_one`), in completion order.
+        An executor with workers calls ``while_waiting()`` once the first runs are submitted, so this
+        process does its own chores while they start; one without (``InProcess``) need not."""
+        ...
+
+    def terminate(self) -> None:
+        """Stop every worker now (idempotent); results not yet yielded are lost."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """What the manifest records: ``executor``, ``workers`` and the executor's own details."""
+        ...
 
 
-@dataclass(frozen=True)
-class Context:
-    """What every run of a sweep shares; sent once to each worker."""
-
-    params: Any                 # model.Parameters of the base scenario (end_date extended to ``until``)
-    events: tuple
-    until: dt.date | None
-    scale: float
-    outcomes: tuple
-    keep: tuple[str, ...]
-
-
-def run_id(point: int, replicate: int) -> str:
-    return f"p{point:05d}-r{replicate:03d}"
-
-
-def replicate_seed(root_seed: int, replicate: int) -> int:
-    import numpy as np
-
-    return int(np.random.SeedSequence(root_seed, spawn_key=(replicate,)).generate_state(1, np.uint32)[0])
-
-
-def plan(experiment, points: list[dict[str, Any]] | None = None) -> list[Run]:
-    """Every run of the experiment, ordered by run id (point, then replicate)."""
-    from draftsim.experiments.designs import design_points
-
-    if points is None:
-        points = design_points(experiment.design, experiment.seed)
-    seeds = [replicate_seed(experiment.seed, r) for r in range(experiment.replicates)]
-    return [Run(run_id(p, r), p, r, seeds[r], dict(point)) for p, point in enumerate(points) for r in range(experiment.replicates)]
-
-
-def context(experiment) -> Context:
-    from draftsim.experiments.experiment import base_scenario, point_parameters
-
-    params = point_parameters(experiment, {})        # the scenario's, end_date extended to ``until``
-    return Context(params, tuple(base_scenario(experiment.scenario).events), experiment.until, float(experiment.scale),
-                   tuple(experiment.outcomes), tuple(experiment.keep))
-
-
-# --- one run ---------------------------------------------------------------------------------------
-def run_one(ctx: Context, run: Run) -> dict[str, Any]:
-    """Build, run and summarise one model run; never raises an ``Exception`` (failures are returned)."""
-    t0 = time.perf_counter()
-    result: dict[str, Any] = {"run_id": run.run_id, "point": run.point, "replicate": run.replicate, "seed": run.seed,
-                              "status": "ok", "outcomes": None, "timeseries": None}
-    try:
-        from draftsim.experiments.outcomes import compute_outcomes, region_attributes, regions_last
-        from draftsim.model.model import DraftModel
-
-        t0 = time.perf_counter()         # a run's duration is its own work, not a worker's one-off imports
-        params = ctx.params.replace(**run.params) if run.params else ctx.params
-        model = DraftModel(params, seed=run.seed, scale=ctx.scale, events=ctx.events)
-        model.run(until=ctx.until)
-        national = model.national_frame()
-        outcomes = compute_outcomes(ctx.outcomes, national, regions_last(model), region_attributes(model))
-        result["outcomes"] = {k: float(v) for k, v in outcomes.items()}
-        result["timeseries"] = timeseries(national, ctx.keep)
-    except Exception as exc:             # noqa: BLE001 - any error of the run is the run's result
-        result.update(status="failed", outcomes=None, timeseries=None,
-                      error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
-    result["duration_s"] = time.perf_counter() - t0
-    return result
-
-
-def timeseries(national, keep: Iterable[str]) -> dict[str, Any]:
-    import numpy as np
-
-    # one schema for every run and column: float64 (the switches e_register and exit_ban become 0/1, so a
-    # mean over replicates reads as the share of runs with the switch on)
-    out = {"date": national["date"].to_numpy().astype("datetime64[D]")}
-    for col in keep:
-        out[col] = national[col].to_numpy(dtype=np.float64)
-    return out
-
-
-# --- executors -------------------------------------------------------------------------------------
 class ExecutorBroken(RuntimeError):
     """The executor itself failed (a worker process died, the cluster went away): the sweep stops."""
 
@@ -185,7 +109,8 @@ def _mp_context():
     # this (threaded) process or importing Mesa afresh in each worker; spawn where there is no fork
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["draftsim.experiments.sweep", "draftsim.experiments.outcomes", "draftsim.model.model"])
+        ctx.set_forkserver_preload(["draftsim.experiments.executors", "draftsim.experiments.runs",
+                                    "draftsim.experiments.outcomes", "draftsim.model.model"])
         return ctx
     return mp.get_context("spawn")
 
@@ -349,7 +274,7 @@ class DaskExecutor:
         return {"executor": "dask", "workers": self.workers, "scheduler": self.scheduler or "LocalCluster on 127.0.0.1"}
 
 
-def make_executor(kind: str, workers: int | None, scheduler: str | None, remaining: int):
+def make_executor(kind: str, workers: int | None, scheduler: str | None, remaining: int) -> Executor:
     """The executor for ``--executor``/``--workers``/``--scheduler``; raises UsageError (nothing started) if unusable."""
     if kind == "dask":
         return DaskExecutor(workers, scheduler)
