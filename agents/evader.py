@@ -19,10 +19,6 @@ class Evader(Person, evading=True):
         model.ledger.add("emigrants_pre_emptive", region.index)
         return cls(model, region, pool_index, Status.ABROAD)
 
-    @property
-    def has_notice(self) -> bool:
-        return self.notice_kind is not None
-
     def get_caught(self) -> None:
         """Found by the police (or at the border): fined and sent where his notice said."""
         self.model.ledger.add("caught", self.region.index)

@@ -11,7 +11,7 @@
 Points are deterministic for a (design, seed) pair: the samplers take the seed, nothing else
 draws random numbers.  Sampled values of integer parameters are rounded half up, so the same
 design always runs the same integers; sampled designs never hold bools or dates (validated
-in :mod:`experiments.experiment`).  This module does no validation: it trusts its input.
+in :mod:`draftsim.experiments.design_checks`).  This module does no validation: it trusts its input.
 """
 
 from __future__ import annotations

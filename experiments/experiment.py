@@ -13,7 +13,7 @@
     [design.parameters]
     bonus_multiplier = [1.0, 2.0]  # grid: values; lhs, sobol, morris: [low, high]
 
-    [[outcomes]]                   # optional; see experiments.outcomes for the metrics
+    [[outcomes]]                   # optional; see draftsim.experiments.outcomes for the metrics
     name = "contracts_per_month_2023_2025"
     metric = "mean_monthly"
     column = "new_contracts"

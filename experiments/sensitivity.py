@@ -84,7 +84,7 @@ def _morris_rows(design: Design, problem: dict, points: list[dict], outcome: str
     from SALib.analyze import morris
 
     # SALib reads from x only which factor moved, and which way; rounding integers keeps both
-    # (experiments.experiment requires integer ranges wide enough for every level to differ)
+    # (experiments.design_checks requires integer ranges wide enough for every level to differ)
     x = np.array([[float(p[name]) for name in problem["names"]] for p in points])
     si = morris.analyze(problem, x, y, num_resamples=NUM_RESAMPLES, conf_level=CONF_LEVEL,
                         num_levels=design.levels, seed=seed)

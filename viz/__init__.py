@@ -1,1 +1,5 @@
-"""The live Solara view of the model (issue #4); it uses the model only through ``model``'s public API."""
+"""The live view (Solara): one browser session's run, its levers, charts and downloads.
+
+It imports the model (``draftsim.model``, ``draftsim.agents``) and nothing of ``experiments``;
+``draftsim viz`` (:mod:`draftsim.experiments.cli.viz`) starts it through :mod:`draftsim.viz.server`.
+"""
