@@ -112,3 +112,12 @@ def test_a_layer_imports_nothing_from_the_layers_above_it(graph, layer):
     bad = sorted(f"{m} -> {t}" for m, targets in graph.items() if m == prefix or m.startswith(prefix + ".")
                  for t in targets if any(t == f"draftsim.{up}" or t.startswith(f"draftsim.{up}.") for up in FORBIDDEN[layer]))
     assert bad == []
+
+
+def test_every_package_is_in_the_wheel():
+    """pyproject lists the packages explicitly (the root is the package): a new subpackage must be added."""
+    import tomllib
+
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    on_disk = {"draftsim", *(module_name(p) for layer in LAYERS for p in (ROOT / layer).rglob("__init__.py"))}
+    assert sorted(listed) == sorted(on_disk)
