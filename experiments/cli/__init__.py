@@ -10,7 +10,8 @@
 
 Each subcommand is a module of this package (``run``, ``sweep``, ``report``, ``catalog``, ``viz``)
 with a ``register(subparsers)`` function that adds its parser and sets ``handler``
-(``handler(args, argv) -> exit code``); add a new one to :data:`COMMANDS`.  Any mistake in the input is one line on stderr
+(``handler(args, argv) -> exit code``); add a new one to :data:`COMMANDS`.  What they share is
+:mod:`.common`.  Any mistake in the input is one line on stderr
 (``draftsim: error: <field>: ...; allowed: ...``) and exit code 2, never a traceback.
 """
 
