@@ -27,20 +27,18 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from draftsim.model.reporting import NATIONAL_FLOWS, STOCKS
+from draftsim.model import columns as schema
 
 if TYPE_CHECKING:
     import pandas as pd
 
 WEEKS_PER_MONTH = 365.25 / 12 / 7
 
-# national columns of DraftModel.national_frame() (tests/test_experiment_files.py checks against a real run)
-FLOW_COLUMNS = (*(f"new_{f}" for f in NATIONAL_FLOWS), "bonus_paid_rub", "fines_rub")
-LEVEL_COLUMNS = (*STOCKS, "killed_total", "wounded_total", "emigrants_total", "recruits_total", "prison_population",
-                 "foreign_deployed", "foreign_killed_total", "federal_bonus_rub", "mean_regional_bonus_rub",
-                 "quota_per_month", "alarm")
-SWITCH_COLUMNS = ("e_register", "exit_ban")
-NATIONAL_COLUMNS = ("step", "date", *FLOW_COLUMNS, *LEVEL_COLUMNS, *SWITCH_COLUMNS)
+# the national columns an outcome may name, as model/columns.py declares them
+FLOW_COLUMNS = schema.FLOWS
+LEVEL_COLUMNS = schema.LEVELS
+SWITCH_COLUMNS = schema.SWITCHES
+NATIONAL_COLUMNS = schema.NATIONAL_NAMES
 NUMERIC_COLUMNS = (*FLOW_COLUMNS, *LEVEL_COLUMNS)
 
 

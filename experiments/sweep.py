@@ -110,14 +110,8 @@ def run_one(ctx: Context, run: Run) -> dict[str, Any]:
 
 
 def timeseries(national, keep: Iterable[str]) -> dict[str, Any]:
-    import numpy as np
-
-    # one schema for every run and column: float64 (the switches e_register and exit_ban become 0/1, so a
-    # mean over replicates reads as the share of runs with the switch on)
-    out = {"date": national["date"].to_numpy().astype("datetime64[D]")}
-    for col in keep:
-        out[col] = national[col].to_numpy(dtype=np.float64)
-    return out
+    """The kept columns of the national table, in its dtypes (model/columns.py), with its date."""
+    return {"date": national["date"].to_numpy().astype("datetime64[D]"), **{col: national[col].to_numpy() for col in keep}}
 
 
 # --- executors -------------------------------------------------------------------------------------
