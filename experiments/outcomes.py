@@ -171,9 +171,11 @@ def regions_last(model) -> pd.DataFrame:
     alone (the whole regional frame costs ~0.25 s for a four-year run)."""
     import pandas as pd
 
+    from draftsim.model.reporting import regions_frame
+
     if not model.region_history:
         return pd.DataFrame(columns=["recruits_total"], index=pd.Index([], name="region"))
-    return pd.DataFrame(model.region_history[-1]).set_index("region")
+    return regions_frame(model.region_history[-1:]).set_index("region")
 
 
 def model_outcomes(model, specs) -> dict[str, float]:
