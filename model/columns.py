@@ -192,7 +192,7 @@ def typed(frame, columns=NATIONAL):
             raw = values.to_numpy(dtype=np.float64)
             if not np.array_equal(raw, np.trunc(raw)):
                 bad = raw[raw != np.trunc(raw)][0]
-                raise ValueError(f"{c.name}: got {bad!r}; allowed: whole men (int64)")
+                raise ValueError(f"{c.name}: got {float(bad):g}; allowed: whole men (int64)")
             out[c.name] = raw.astype(np.int64)
         elif c.dtype == "date":
             out[c.name] = values.astype(pd.ArrowDtype(pa.date32()))
