@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +101,10 @@ def timeseries_dictionary(names: list[str]):
     ids = (Column("run_id", "key", "id", "national", "string", "the run: design point and replicate, p00012-r003"),
            Column("point", "key", "index", "national", "int64", "the design point"),
            Column("replicate", "key", "index", "national", "int64", "the replicate"))
-    return data_dictionary([*ids, *(BY_NAME[n] for n in names if n in BY_NAME)])
+    kept = [BY_NAME[n] for n in names if n in BY_NAME]
+    kept = [replace(c, dtype="float64", unit="share on", meaning=f"{c.meaning} (1.0 on, 0.0 off)") if c.kind == "switch" else c
+            for c in kept]      # experiments.sweep.timeseries keeps switches as 0/1
+    return data_dictionary([*ids, *kept])
 
 
 def read_part_row(path: Path) -> dict[str, Any]:

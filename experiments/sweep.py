@@ -110,8 +110,15 @@ def run_one(ctx: Context, run: Run) -> dict[str, Any]:
 
 
 def timeseries(national, keep: Iterable[str]) -> dict[str, Any]:
-    """The kept columns of the national table, in its dtypes (model/columns.py), with its date."""
-    return {"date": national["date"].to_numpy().astype("datetime64[D]"), **{col: national[col].to_numpy() for col in keep}}
+    """The kept columns of the national table in its dtypes (model/columns.py), with its date.
+
+    Except the switches: kept as 0.0/1.0, so that a mean over replicates reads as the share of runs with the
+    switch on and the report's quantile bands can be drawn (numpy has no quantiles of booleans)."""
+    out = {"date": national["date"].to_numpy().astype("datetime64[D]")}
+    for col in keep:
+        values = national[col].to_numpy()
+        out[col] = values.astype("float64") if values.dtype == bool else values
+    return out
 
 
 # --- executors -------------------------------------------------------------------------------------
