@@ -65,7 +65,7 @@ N, R, B = "national", "regional", "both"
 COLUMNS: tuple[Column, ...] = (
     Column("step", "key", "week", B, "int64", "step number, 0 for the first week"),
     Column("date", "key", "date", B, "date", "first day of the week"),
-    Column("region", "key", "ISO 3166-2 code", R, "string", "the region"),
+    Column("region", "key", "code", R, "string", "the region, by its ISO-style code (MOW: Moscow)"),
     Column("region_name", "key", "name", R, "string", "the region's name"),
     _men("men", "stock", R, "men of the region alive and not abroad: pool civilians plus non-prisoner agents"),
     # --- flows ---
