@@ -14,8 +14,6 @@ from draftsim.model import columns as cols
 
 # ledger flows reported as new_<flow> (head counts; the RUB flows are reported under their own names)
 NATIONAL_FLOWS = tuple(c.ledger for c in cols.NATIONAL if c.name.startswith("new_"))
-REGION_FLOWS = tuple(c.ledger for c in cols.REGIONAL if c.name.startswith("new_"))
-STOCKS = {c.name: c.status for c in cols.STOCKS if c.national and c.status is not Status.KILLED}
 
 
 def national_row(model) -> dict:
