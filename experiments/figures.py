@@ -1,7 +1,7 @@
 """The standard figures of a run, drawn with matplotlib's Agg renderer (no display needed).
 
 Each function takes the run's tables and writes one PNG.  The national table has one row per
-weekly step (``date`` is the first day of the week, ISO text); flows are summed by calendar
+weekly step (``date`` is the first day of the week); flows are summed by calendar
 month, so the first and last months may be partial.
 """
 
@@ -14,24 +14,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from draftsim.model import columns as schema
 from draftsim.model.formats import compact
 
 DPI = 110
-CHANNELS = {
-    "new_contracts": "contract volunteers",
-    "new_conscripts": "conscripts",
-    "new_mobilised": "mobilised reservists",
-    "new_prisoner_recruits": "prisoner recruits",
-    "new_foreign": "foreign troops",
-}
-TACTICS = {
-    "new_evaders_emigrate": "notice evaded: emigrated",
-    "new_evaders_hide": "notice evaded: hid (left registered address)",
-    "new_evaders_medical": "notice evaded: bought medical exemption",
-    "new_evaders_drugs": "notice evaded: faked drug dependency",
-    "new_evaders_self_harm": "notice evaded: self-harm",
-    "new_emigrants_pre_emptive": "pre-emptive emigration (no notice)",
-}
+# the series drawn, labelled and coloured as model/columns.py declares them
+CHANNELS = {c: schema.label(c) for c in ("new_contracts", "new_conscripts", "new_mobilised", "new_prisoner_recruits",
+                                         "new_foreign")}
+TACTICS = {c: schema.label(c) for c in ("new_evaders_emigrate", "new_evaders_hide", "new_evaders_medical",
+                                        "new_evaders_drugs", "new_evaders_self_harm", "new_emigrants_pre_emptive")}
+FORCE = ("deployed", "killed_total", "wounded_total")
 
 
 def _monthly(national: pd.DataFrame, columns) -> pd.DataFrame:
@@ -66,7 +58,7 @@ def recruits_by_channel(national: pd.DataFrame, path: Path, meta: dict) -> Path:
     ax = fig.subplots()
     for col, label in CHANNELS.items():
         if col in m:
-            ax.plot(m.index, m[col], marker="o", markersize=3, label=label)
+            ax.plot(m.index, m[col], marker="o", markersize=3, label=label, color=schema.colour(col))
     ax.set_title(f"Recruits by channel, per calendar month\n{_subtitle(meta)}")
     ax.set_xlabel("month")
     ax.set_ylabel("men per month")
@@ -83,13 +75,13 @@ def evasion_by_tactic(national: pd.DataFrame, path: Path, meta: dict) -> Path:
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     for col, label in TACTICS.items():
         if col in m and col != "new_emigrants_pre_emptive":
-            top.plot(m.index, m[col], marker="o", markersize=3, label=label)
+            top.plot(m.index, m[col], marker="o", markersize=3, label=label, color=schema.colour(col))
     top.set_title("Men who evaded a call-up notice, by tactic", fontsize=10)
     top.set_ylabel("men per month")
     top.legend(loc="upper left")
     if "new_emigrants_pre_emptive" in m:
-        bottom.plot(m.index, m["new_emigrants_pre_emptive"], marker="o", markersize=3, color="tab:brown",
-                    label=TACTICS["new_emigrants_pre_emptive"])
+        bottom.plot(m.index, m["new_emigrants_pre_emptive"], marker="o", markersize=3, label=TACTICS["new_emigrants_pre_emptive"],
+                    color=schema.colour("new_emigrants_pre_emptive"))
     bottom.set_title("Pre-emptive emigration: men who left before any notice", fontsize=10)
     bottom.set_ylabel("men per month")
     bottom.set_xlabel("month")
@@ -104,11 +96,9 @@ def deployed_and_casualties(national: pd.DataFrame, path: Path, meta: dict) -> P
     dates = pd.to_datetime(national["date"])
     fig = Figure(figsize=(11, 5.5), layout="constrained")
     ax = fig.subplots()
-    series = (("deployed", "deployed (stock, Russian)"), ("killed_total", "killed (cumulative)"),
-              ("wounded_total", "wounded (cumulative)"))
-    for col, label in series:
+    for col in FORCE:
         if col in national:
-            ax.plot(dates, national[col], label=label)
+            ax.plot(dates, national[col], label=schema.label(col), color=schema.colour(col))
     ax.set_title(f"Men deployed and casualties\n{_subtitle(meta)}")
     ax.set_xlabel("date (weekly steps)")
     ax.set_ylabel("men")

@@ -27,19 +27,17 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from draftsim.model.reporting import NATIONAL_FLOWS, STOCKS
+from draftsim.model import columns as schema
 from draftsim.model.units import WEEKS_PER_MONTH
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# national columns of DraftModel.national_frame() (tests/test_experiment_files.py checks against a real run)
-FLOW_COLUMNS = (*(f"new_{f}" for f in NATIONAL_FLOWS), "bonus_paid_rub", "fines_rub")
-LEVEL_COLUMNS = (*STOCKS, "killed_total", "wounded_total", "emigrants_total", "recruits_total", "prison_population",
-                 "foreign_deployed", "foreign_killed_total", "federal_bonus_rub", "mean_regional_bonus_rub",
-                 "quota_per_month", "alarm")
-SWITCH_COLUMNS = ("e_register", "exit_ban")
-NATIONAL_COLUMNS = ("step", "date", *FLOW_COLUMNS, *LEVEL_COLUMNS, *SWITCH_COLUMNS)
+# the national columns an outcome may name, as model/columns.py declares them
+FLOW_COLUMNS = schema.FLOWS
+LEVEL_COLUMNS = schema.LEVELS
+SWITCH_COLUMNS = schema.SWITCHES
+NATIONAL_COLUMNS = schema.NATIONAL_NAMES
 NUMERIC_COLUMNS = (*FLOW_COLUMNS, *LEVEL_COLUMNS)
 
 
@@ -172,9 +170,11 @@ def regions_last(model) -> pd.DataFrame:
     alone (the whole regional frame costs ~0.25 s for a four-year run)."""
     import pandas as pd
 
+    from draftsim.model.reporting import regions_frame
+
     if not model.region_history:
         return pd.DataFrame(columns=["recruits_total"], index=pd.Index([], name="region"))
-    return pd.DataFrame(model.region_history[-1]).set_index("region")
+    return regions_frame(model.region_history[-1:]).set_index("region")
 
 
 def model_outcomes(model, specs) -> dict[str, float]:

@@ -2,13 +2,17 @@
 
 Output folder (``--out``, default ``runs/<scenario>-<YYYYmmdd-HHMMSS>``):
 
-- ``national.csv`` / ``national.parquet``: ``DraftModel.national_frame()``, one row per weekly
-  step, plus ``notices_sent`` (a copy of the weekly flow ``new_notices_sent``, placed next to it);
+- ``national.csv`` / ``national.parquet``: ``DraftModel.national_frame()``, one row per weekly step;
 - ``regions.csv`` / ``regions.parquet``: ``DraftModel.regions_frame()``, one row per region and step;
+- ``columns.csv``: the data dictionary of both tables (name, kind, unit, dtype, scope, label, meaning),
+  written from ``model/columns.py``; the Parquet files keep its dtypes, the CSVs ISO dates;
 - ``figures/*.png``: see :mod:`draftsim.experiments.figures`;
 - ``manifest.json``: scenario, resolved parameters, seed, scale, the provenance block
   (:func:`draftsim.model.provenance.provenance`: code and package versions, timings, command line)
   and the list of files.
+
+Everything is written into a hidden sibling folder first and renamed into place at the end,
+so an interrupted or failed run leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -24,11 +28,8 @@ if TYPE_CHECKING:
 
 
 def national_table(model) -> pd.DataFrame:
-    """The national frame with ``notices_sent`` (the weekly flow) next to ``new_notices_sent``."""
-    df = model.national_frame()
-    if "new_notices_sent" in df.columns and "notices_sent" not in df.columns:
-        df.insert(df.columns.get_loc("new_notices_sent") + 1, "notices_sent", df["new_notices_sent"])
-    return df
+    """The national table, the same that the sweep keeps columns of and the live view exports."""
+    return model.national_frame()
 
 
 def region_table(model) -> pd.DataFrame:
@@ -39,10 +40,13 @@ def region_table(model) -> pd.DataFrame:
 
 
 def write_tables(model, folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from draftsim.model.columns import write_data_dictionary
+
     national, regions = national_table(model), model.regions_frame()
     for name, df in (("national", national), ("regions", regions)):
         df.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
         df.to_parquet(folder / f"{name}.parquet", index=False, engine="pyarrow")
+    write_data_dictionary(folder)
     return national, regions
 
 

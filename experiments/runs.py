@@ -103,11 +103,12 @@ def run_one(ctx: Context, run: Run) -> dict[str, Any]:
 
 
 def timeseries(national, keep: Iterable[str]) -> dict[str, Any]:
-    import numpy as np
+    """The kept columns of the national table in its dtypes (model/columns.py), with its date.
 
-    # one schema for every run and column: float64 (the switches e_register and exit_ban become 0/1, so a
-    # mean over replicates reads as the share of runs with the switch on)
+    Except the switches: kept as 0.0/1.0, so that a mean over replicates reads as the share of runs with the
+    switch on and the report's quantile bands can be drawn (numpy has no quantiles of booleans)."""
     out = {"date": national["date"].to_numpy().astype("datetime64[D]")}
     for col in keep:
-        out[col] = national[col].to_numpy(dtype=np.float64)
+        values = national[col].to_numpy()
+        out[col] = values.astype("float64") if values.dtype == bool else values
     return out

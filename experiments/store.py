@@ -12,7 +12,8 @@ While a sweep runs, its folder holds
   error and traceback.
 
 :meth:`SweepStore.consolidate` turns the parts into ``runs.parquet``, ``runs.csv``,
-``timeseries.parquet`` and ``failures.jsonl`` (sorted by run id), reading one part at a time so that
+``timeseries.parquet``, ``columns.csv`` (the data dictionary of timeseries.parquet, from
+``model/columns.py``) and ``failures.jsonl`` (sorted by run id), reading one part at a time so that
 memory stays flat however many runs there were.  Every final file is written to a temporary name
 and renamed, so an interrupted consolidation never leaves a half-written file; rerunning it is safe.
 """
@@ -23,6 +24,7 @@ import json
 import os
 import shutil
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +94,19 @@ def part_table(result: dict[str, Any]):
     meta = {k: v for k, v in result.items() if k != "timeseries"}
     table = pa.table(columns)
     return table.replace_schema_metadata({META_KEY: json.dumps(jsonable(meta)).encode("utf-8")})
+
+
+def timeseries_dictionary(names: list[str]):
+    """The data dictionary of timeseries.parquet: the run's ids, then its kept national columns as declared."""
+    from draftsim.model.columns import BY_NAME, Column, data_dictionary
+
+    ids = (Column("run_id", "key", "id", "national", "string", "the run: design point and replicate, p00012-r003"),
+           Column("point", "key", "index", "national", "int64", "the design point"),
+           Column("replicate", "key", "index", "national", "int64", "the replicate"))
+    kept = [BY_NAME[n] for n in names if n in BY_NAME]
+    kept = [replace(c, dtype="float64", unit="share on", meaning=f"{c.meaning} (1.0 on, 0.0 off)") if c.kind == "switch" else c
+            for c in kept]      # experiments.runs.timeseries keeps switches as 0/1
+    return data_dictionary([*ids, *kept])
 
 
 def read_part_row(path: Path) -> dict[str, Any]:
@@ -245,6 +260,7 @@ class SweepStore:
                                                              ("replicate", pa.int64())]))
             if buffer:
                 writer.write_table(pa.concat_tables(buffer))
+            kept = writer.schema.names
             writer.close()
             writer = None
             commit(ts_tmp, ts_final)
@@ -253,6 +269,7 @@ class SweepStore:
                 writer.close()
             ts_tmp.unlink(missing_ok=True)
 
+        self._write(self.folder / "columns.csv", lambda p: timeseries_dictionary(kept).to_csv(p, index=False, lineterminator="\n"))
         columns = [*RUN_COLUMNS, *factor_names, *outcome_names]
         runs = pd.DataFrame(rows, columns=columns)
         for name in outcome_names:

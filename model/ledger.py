@@ -9,14 +9,9 @@ from collections import deque
 
 import numpy as np
 
-FLOWS = (
-    "contracts", "contracts_from_conscripts", "conscripts", "mobilised", "prisoner_recruits", "foreign",
-    "notices_sent", "notices_electronic", "notices_failed",
-    "evaders", "evaders_emigrate", "evaders_hide", "evaders_medical", "evaders_drugs", "evaders_self_harm",
-    "emigrants", "emigrants_pre_emptive", "killed", "wounded", "returned_to_duty", "discharged",
-    "caught", "gave_up", "returned_home", "conscripts_released", "entrants", "aged_out", "pardoned",
-    "foreign_killed", "foreign_wounded", "bonus_paid_rub", "fines_rub",
-)
+from draftsim.model.columns import LEDGER_FLOWS
+
+FLOWS = LEDGER_FLOWS          # declared with their columns in model/columns.py
 MEMORY_WEEKS = 13
 
 

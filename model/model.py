@@ -25,7 +25,7 @@ from draftsim.model.calendar import Calendar
 from draftsim.model.ledger import Ledger
 from draftsim.model.parameters import ParameterError, Parameters
 from draftsim.model.population import Population, stochastic_round
-from draftsim.model.reporting import national_row, region_rows
+from draftsim.model.reporting import national_frame, national_row, region_rows, regions_frame
 from draftsim.model.timeline import Event, Timeline, packaged
 from draftsim.model.units import DAYS_PER_YEAR, SCALE_RANGE, WEEKS_PER_MONTH
 
@@ -59,8 +59,10 @@ class DraftModel(mesa.Model):
                  events: tuple[Event, ...] = (), rng=None, **overrides):
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ParameterError(f"seed: got {seed!r}; allowed: an integer >= 0")
-        if not (SCALE_RANGE[0] <= float(scale) <= SCALE_RANGE[1]):
-            raise ParameterError(f"scale: got {scale}; allowed: men per agent in [{SCALE_RANGE[0]:g}, {SCALE_RANGE[1]:g}]")
+        # an agent stands for whole men: a fractional scale would report fractions of men
+        if not (SCALE_RANGE[0] <= float(scale) <= SCALE_RANGE[1]) or not float(scale).is_integer():
+            raise ParameterError(f"scale: got {scale}; allowed: a whole number of men per agent in "
+                                 f"[{SCALE_RANGE[0]:g}, {SCALE_RANGE[1]:g}]")
         super().__init__(rng=int(seed) if rng is None else rng)
         self.seed = int(seed)
         self.p = (params or Parameters()).replace(**overrides) if overrides else (params or Parameters())
@@ -347,16 +349,7 @@ class DraftModel(mesa.Model):
 
     # --- results ---------------------------------------------------------------------------------
     def national_frame(self):
-        import pandas as pd
-
-        return pd.DataFrame(self.history)
+        return national_frame(self.history)
 
     def regions_frame(self):
-        import pandas as pd
-
-        return pd.DataFrame([row for week in self.region_history for row in _unstack(week)])
-
-
-def _unstack(week: dict) -> list[dict]:
-    n = len(week["region"])
-    return [{k: (v[i] if isinstance(v, (list, np.ndarray)) else v) for k, v in week.items()} for i in range(n)]
+        return regions_frame(self.region_history)

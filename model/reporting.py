@@ -1,7 +1,8 @@
-"""The rows the model reports each week, in real men (agent counts times ``scale``).
+"""The rows the model reports each week, in real men (agent counts times ``scale``), and the tables built from them.
 
-National columns and regional columns are documented in README.md ("Outputs").
-Flows with no regional meaning (foreign troops) are booked under region 0 and reported nationally only.
+Which columns there are, their order, units and dtypes are declared in :mod:`model.columns`; this
+module only computes them.  Flows with no regional meaning (foreign troops) are booked under
+region 0 and reported nationally only.
 """
 
 from __future__ import annotations
@@ -9,51 +10,38 @@ from __future__ import annotations
 import numpy as np
 
 from draftsim.agents.states import Status
+from draftsim.model import columns as cols
 
-# weekly flows reported as new_<flow>
-NATIONAL_FLOWS = (
-    "contracts", "contracts_from_conscripts", "conscripts", "mobilised", "prisoner_recruits", "foreign",
-    "notices_sent", "notices_electronic", "notices_failed",
-    "evaders", "evaders_emigrate", "evaders_hide", "evaders_medical", "evaders_drugs", "evaders_self_harm",
-    "emigrants", "emigrants_pre_emptive", "killed", "wounded", "returned_to_duty", "discharged",
-    "caught", "gave_up", "returned_home", "conscripts_released", "entrants", "aged_out", "pardoned",
-    "foreign_killed", "foreign_wounded",
-)
-STOCKS = {
-    "civilians": Status.CIVILIAN, "notified": Status.NOTIFIED, "in_training": Status.TRAINING,
-    "conscripts_serving": Status.CONSCRIPT, "deployed": Status.DEPLOYED, "wounded_in_hospital": Status.WOUNDED,
-    "discharged_total": Status.DISCHARGED, "abroad": Status.ABROAD, "hiding": Status.HIDING,
-    "medical_exempt": Status.MEDICAL_EXEMPT, "drug_exempt": Status.DRUG_EXEMPT, "self_harmed": Status.SELF_HARMED,
-}
-REGION_FLOWS = ("contracts", "conscripts", "mobilised", "prisoner_recruits", "evaders", "emigrants", "killed")
+# ledger flows reported as new_<flow> (head counts; the RUB flows are reported under their own names)
+NATIONAL_FLOWS = tuple(c.ledger for c in cols.NATIONAL if c.name.startswith("new_"))
 
 
 def national_row(model) -> dict:
     s, led = model.scale, model.ledger
     counts = model.counts[0] + model.counts[1]
     counts[:, Status.CIVILIAN] = model.population.pool_count
-    row = {"step": model.step_index, "date": model.date.isoformat()}
-    for f in NATIONAL_FLOWS:
-        row[f"new_{f}"] = float(led.week[f].sum() * s)
-    for name, status in STOCKS.items():
-        row[name] = float(counts[:, status].sum() * s)
-    row["killed_total"] = float(counts[:, Status.KILLED].sum() * s)
-    row["wounded_total"] = float(led.total["wounded"].sum() * s)
-    row["emigrants_total"] = float(led.total["emigrants"].sum() * s)
-    row["recruits_total"] = float(_recruits(led.total).sum() * s)
-    row["prison_population"] = float(sum(r.prison_population for r in model.regions) * s)
-    row["foreign_deployed"] = float(model.foreign_deployed * s)
-    row["foreign_killed_total"] = float(model.foreign_killed_total * s)
-    row["federal_bonus_rub"] = float(model.federal_bonus_rub * model.p.bonus_multiplier)
     bonuses = np.array([model.regional_bonus_rub(r) for r in model.regions]) * model.p.bonus_multiplier
-    row["mean_regional_bonus_rub"] = float(bonuses.mean())
-    quota = sum(r.quota_per_month for r in model.regions)
-    row["quota_per_month"] = float(quota)
-    row["bonus_paid_rub"] = float(led.week["bonus_paid_rub"].sum() * s)
-    row["fines_rub"] = float(led.week["fines_rub"].sum() * s)
-    row["alarm"] = float(model.alarm)
-    row["e_register"] = bool(model.policy.e_register)
-    row["exit_ban"] = bool(model.policy.exit_ban)
+    value = {
+        "step": model.step_index, "date": model.date.isoformat(),
+        "recruits_total": float(_recruits(led.total).sum() * s),
+        "prison_population": float(sum(r.prison_population for r in model.regions) * s),
+        "foreign_deployed": float(model.foreign_deployed * s),
+        "foreign_killed_total": float(model.foreign_killed_total * s),
+        "federal_bonus_rub": float(model.federal_bonus_rub * model.p.bonus_multiplier),
+        "mean_regional_bonus_rub": float(bonuses.mean()),
+        "quota_per_month": float(sum(r.quota_per_month for r in model.regions)),
+        "alarm": float(model.alarm),
+        "e_register": bool(model.policy.e_register),
+        "exit_ban": bool(model.policy.exit_ban),
+    }
+    row = {}
+    for c in cols.NATIONAL:
+        if c.status is not None:
+            row[c.name] = float(counts[:, c.status].sum() * s)
+        elif c.ledger is not None:
+            row[c.name] = float((led.week if c.kind == "flow" else led.total)[c.ledger].sum() * s)
+        else:
+            row[c.name] = value[c.name]
     return row
 
 
@@ -66,21 +54,42 @@ def _recruits(totals: dict) -> np.ndarray:
 def region_rows(model) -> dict:
     """One week of regional figures as columns (arrays over regions)."""
     s, led = model.scale, model.ledger
+    counts = model.counts[0] + model.counts[1]
     alive = model.counts[0].sum(axis=1) - model.counts[0][:, Status.KILLED] - model.counts[0][:, Status.ABROAD]
-    week = {
+    value = {
         "step": model.step_index, "date": model.date.isoformat(),
         "region": [r.iso for r in model.regions],
+        "region_name": [r.name for r in model.regions],
         "men": (alive + model.population.pool_count) * s,
+        "recruits_total": _recruits(led.total) * s,
+        "regional_bonus_rub": np.array([model.regional_bonus_rub(r) for r in model.regions]) * model.p.bonus_multiplier,
+        "quota_per_month": np.array([r.quota_per_month for r in model.regions]),
+        "prison_population": np.array([r.prison_population for r in model.regions]) * s,
     }
-    for f in REGION_FLOWS:
-        week[f"new_{f}"] = led.week[f] * s
-    week["killed_total"] = (model.counts[0][:, Status.KILLED] + model.counts[1][:, Status.KILLED]) * s
-    week["recruits_total"] = _recruits(led.total) * s
-    week["contracts_total"] = led.total["contracts"] * s
-    week["emigrants_total"] = led.total["emigrants"] * s
-    week["evaders_total"] = led.total["evaders"] * s
-    week["deployed"] = (model.counts[0][:, Status.DEPLOYED] + model.counts[1][:, Status.DEPLOYED]) * s
-    week["regional_bonus_rub"] = np.array([model.regional_bonus_rub(r) for r in model.regions]) * model.p.bonus_multiplier
-    week["quota_per_month"] = np.array([r.quota_per_month for r in model.regions])
-    week["prison_population"] = np.array([r.prison_population for r in model.regions]) * s
+    week = {}
+    for c in cols.REGIONAL:
+        if c.status is not None:
+            week[c.name] = counts[:, c.status] * s
+        elif c.ledger is not None:
+            week[c.name] = (led.week if c.kind == "flow" else led.total)[c.ledger] * s
+        else:
+            week[c.name] = value[c.name]
     return week
+
+
+# --- the tables ----------------------------------------------------------------------------------------
+def national_frame(history: list[dict]):
+    """The national table: one row per week, the declared columns in their dtypes."""
+    import pandas as pd
+
+    return cols.typed(pd.DataFrame(history, columns=list(cols.NATIONAL_NAMES)), cols.NATIONAL)
+
+
+def regions_frame(region_history: list[dict]):
+    """The regional table: one row per region and week, the declared columns in their dtypes."""
+    import pandas as pd
+
+    n = len(region_history[0]["region"]) if region_history else 0
+    data = {name: np.concatenate([np.broadcast_to(np.asarray(w[name]), (n,)) for w in region_history]) if n else []
+            for name in cols.REGIONAL_NAMES}
+    return cols.typed(pd.DataFrame(data), cols.REGIONAL)

@@ -100,5 +100,5 @@ def test_frames_are_well_formed(runs):
     nat, reg = runs["a"]
     assert nat["step"].tolist() == list(range(len(nat)))
     assert pd.to_datetime(nat["date"]).diff().dropna().dt.days.eq(7).all()
-    assert nat["date"].iloc[0] == "2022-02-24"
+    assert nat["date"].iloc[0] == dt.date(2022, 2, 24)
     assert reg.groupby("step")["region"].nunique().eq(85).all()

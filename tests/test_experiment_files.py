@@ -265,12 +265,12 @@ def test_outcomes_match_the_models_tables(tiny_run):
     )
     got = compute_outcomes(specs, national, last, attrs)
     assert got == model_outcomes(tiny_run, specs)
-    autumn = national[(national["date"] >= "2022-10-01") & (national["date"] <= "2022-12-31")]
+    autumn = national[(national["date"] >= dt.date(2022, 10, 1)) & (national["date"] <= dt.date(2022, 12, 31))]
     assert got["monthly"] == pytest.approx(autumn["new_contracts"].mean() * 365.25 / 12 / 7)
     assert WEEKS_PER_MONTH == pytest.approx(4.348, abs=1e-3)
     assert got["emigrants"] == national["new_emigrants"].sum() > got["emigrants_autumn"] > 0
     assert got["killed"] == national["killed_total"].iloc[-1] > got["killed_by_october"] > 0
-    assert got["killed_by_october"] == national.loc[national["date"] <= "2022-10-01", "killed_total"].iloc[-1]
+    assert got["killed_by_october"] == national.loc[national["date"] <= dt.date(2022, 10, 1), "killed_total"].iloc[-1]
     assert got["mean_deployed"] == pytest.approx(national["deployed"].mean())
     assert got["peak_alarm"] == national["alarm"].max() == 1.0            # mobilisation, Sep 2022
     assert got["bonus"] == pytest.approx(national["bonus_paid_rub"].sum()) and got["bonus"] > 0

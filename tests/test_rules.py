@@ -306,7 +306,7 @@ def test_the_model_alarm_decays_by_half_each_half_life(half_life):
     nat = m.national_frame().set_index("date")
     alarm = nat["alarm"]
     peak = alarm.idxmax()
-    assert peak == "2022-09-15" and alarm[peak] == pytest.approx(1.0)   # the week of 21 Sep 2022
+    assert peak == dt.date(2022, 9, 15) and alarm[peak] == pytest.approx(1.0)   # the week of 21 Sep 2022
     after = alarm.loc[peak:].to_numpy()[:7]
     np.testing.assert_allclose(after[1:] / after[:-1], 0.5 ** (1 / half_life))
     assert alarm.iloc[0] == pytest.approx(P.alarm_war_start)  # the invasion's week

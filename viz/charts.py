@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from draftsim.model import columns as schema
 from draftsim.model.units import WEEKS_PER_MONTH
 from draftsim.viz import flows as fl
 from draftsim.viz.lives import CODES, COLOURS, LABELS
@@ -65,6 +66,11 @@ def markers(s: LiveSession, yref: str = "paper") -> tuple[list[dict], list[dict]
     return shapes, notes
 
 
+def _series(n, *names: str) -> list[tuple[str, str, np.ndarray]]:
+    """Columns drawn as they are declared in model/columns.py: their label, their colour."""
+    return [(schema.label(c), schema.colour(c), n(c)) for c in names]
+
+
 def _lines(s: LiveSession, title: str, series: list[tuple[str, str, np.ndarray]], yaxis: dict | None = None) -> dict:
     x = weekly(s)
     shapes, notes = markers(s)
@@ -78,51 +84,36 @@ def _lines(s: LiveSession, title: str, series: list[tuple[str, str, np.ndarray]]
 def recruits_by_channel(s: LiveSession) -> dict:
     n = s.national_series
     return _lines(s, "Recruits per week, by channel", [
-        ("contract (civilians)", "#1e88e5", n("new_contracts") - n("new_contracts_from_conscripts")),
-        ("contract (serving conscripts)", "#90caf9", n("new_contracts_from_conscripts")),
-        ("conscripted", "#64b5f6", n("new_conscripts")),
-        ("mobilised", "#3949ab", n("new_mobilised")),
-        ("prisoners", "#8d6e63", n("new_prisoner_recruits")),
-        ("foreign", "#26a69a", n("new_foreign")),
+        ("contract (civilians)", schema.colour("new_contracts"), n("new_contracts") - n("new_contracts_from_conscripts")),
+        *_series(n, "new_contracts_from_conscripts", "new_conscripts", "new_mobilised", "new_prisoner_recruits", "new_foreign"),
     ])
 
 
 def evasion_by_tactic(s: LiveSession) -> dict:
     n = s.national_series
-    return _lines(s, "Evasion per week, by tactic", [
-        ("abroad after a notice", "#43a047", n("new_evaders_emigrate")),
-        ("hiding", "#7cb342", n("new_evaders_hide")),
-        ("medical exemption", "#9ccc65", n("new_evaders_medical")),
-        ("drug registration", "#afb42b", n("new_evaders_drugs")),
-        ("self-harm", "#827717", n("new_evaders_self_harm")),
-        ("emigrated before any notice", "#2e7d32", n("new_emigrants_pre_emptive")),
-    ])
+    return _lines(s, "Evasion per week, by tactic", _series(
+        n, "new_evaders_emigrate", "new_evaders_hide", "new_evaders_medical", "new_evaders_drugs", "new_evaders_self_harm",
+        "new_emigrants_pre_emptive"))
 
 
 def deployed_force(s: LiveSession) -> dict:
-    n = s.national_series
-    return _lines(s, "Men under arms", [
-        ("deployed (Russian)", "#0d47a1", n("deployed")),
-        ("in training", "#90caf9", n("in_training")),
-        ("conscripts serving", "#64b5f6", n("conscripts_serving")),
-        ("foreign deployed", "#26a69a", n("foreign_deployed")),
-    ])
+    return _lines(s, "Men under arms", _series(s.national_series, "deployed", "in_training", "conscripts_serving",
+                                               "foreign_deployed"))
 
 
 def casualties(s: LiveSession) -> dict:
     n = s.national_series
     return _lines(s, "Casualties per week", [
-        ("killed", "#b71c1c", n("new_killed") + n("new_foreign_killed")),
-        ("wounded", "#ff8a65", n("new_wounded") + n("new_foreign_wounded")),
+        ("killed", schema.colour("new_killed"), n("new_killed") + n("new_foreign_killed")),
+        ("wounded", schema.colour("new_wounded"), n("new_wounded") + n("new_foreign_wounded")),
     ])
 
 
 def bonus_levels(s: LiveSession, region_index: int | None = None) -> dict:
     n = s.national_series
-    series = [("federal", "#3949ab", n("federal_bonus_rub")),
-              ("regional, mean of 85", "#fb8c00", n("mean_regional_bonus_rub"))]
+    series = _series(n, "federal_bonus_rub", "mean_regional_bonus_rub")
     if region_index is not None:
-        series.append((f"regional, {s.region_names()[region_index]}", "#6a1b9a",
+        series.append((f"regional, {s.region_names()[region_index]}", schema.colour("regional_bonus_rub"),
                        s.region_series(region_index, "regional_bonus_rub")))
     return _lines(s, "Sign-on bonus (₽)", series, yaxis=dict(tickformat=",.0f"))
 

@@ -1,8 +1,9 @@
 """Downloads from the page: the current run's tables and what it takes to reproduce them.
 
-``national.csv`` has the model's national columns (README, "Outputs") followed by the value of
-every lever in force that week, so a run steered by hand can be replayed: ``setup.json`` lists the
-scenario, seed, scale and each lever change with its week.
+``national.csv`` is the national table of ``draftsim run`` (``DraftModel.national_frame()``) followed
+by the value of every lever in force that week, so a run steered by hand can be replayed:
+``setup.json`` lists the scenario, seed, scale and each lever change with its week, and under
+``columns`` the data dictionary of both CSVs (from ``model/columns.py``, then the levers).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 
 import pandas as pd
 
+from draftsim.model.columns import COLUMNS, data_dictionary
 from draftsim.model.provenance import jsonable, provenance
 from draftsim.viz.levers import LEVERS
 from draftsim.viz.session import LiveSession
@@ -28,10 +30,7 @@ def national_table(s: LiveSession) -> pd.DataFrame:
 
 def regional_table(s: LiveSession) -> pd.DataFrame:
     with s.lock:
-        frame = s.model.regions_frame()
-        names = {r.iso: r.name for r in s.model.regions}
-    frame.insert(frame.columns.get_loc("region") + 1, "region_name", frame["region"].map(names))
-    return frame
+        return s.model.regions_frame()
 
 
 def national_csv(s: LiveSession) -> bytes:
@@ -40,6 +39,14 @@ def national_csv(s: LiveSession) -> bytes:
 
 def regional_csv(s: LiveSession) -> bytes:
     return regional_table(s).to_csv(index=False).encode("utf-8")
+
+
+def columns_dictionary() -> list[dict]:
+    """The data dictionary of the two CSVs: the declared columns, then the lever columns of national.csv."""
+    levers = [{"name": lv.parameter, "kind": "lever", "unit": lv.unit or ("on/off" if lv.kind == "switch" else ""),
+               "dtype": "bool" if lv.kind == "switch" else "float64", "scope": "national", "label": lv.label,
+               "meaning": f"the lever in force that week: {lv.help or lv.label}"} for lv in LEVERS]
+    return data_dictionary(COLUMNS).to_dict("records") + levers
 
 
 def setup_json(s: LiveSession) -> bytes:
@@ -51,6 +58,7 @@ def setup_json(s: LiveSession) -> bytes:
     now = dt.datetime.now(dt.UTC)
     # the command is the server's (`draftsim viz` becomes `python -m solara run ...`)
     setup.update(provenance(started, now, (now - started).total_seconds()))
+    setup["columns"] = columns_dictionary()
     return json.dumps(jsonable(setup), indent=2, default=str).encode("utf-8")
 
 

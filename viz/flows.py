@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from draftsim.model import columns as schema
 from draftsim.model.formats import whole
 
 NODES = (
@@ -21,14 +22,18 @@ NODES = (
     "Deployed",
     "Killed", "Wounded", "Returned to duty", "Discharged",
 )
-COLOURS = {
-    "Civilian men": "#9e9e9e", "Prison colonies": "#6d4c41", "Allied states": "#00897b", "Notice served": "#fdd835",
-    "Contract": "#1e88e5", "Conscript": "#64b5f6", "Mobilised": "#3949ab", "Prisoner recruit": "#8d6e63",
-    "Foreign troops": "#26a69a", "Evaded: abroad": "#43a047", "Evaded: hiding": "#7cb342",
-    "Evaded: medical exemption": "#9ccc65", "Evaded: drug registration": "#c5e1a5", "Evaded: self-harm": "#827717",
-    "Emigrated before any notice": "#2e7d32", "Deployed": "#0d47a1", "Killed": "#b71c1c", "Wounded": "#ff8a65",
-    "Returned to duty": "#1565c0", "Discharged": "#795548",
+# a node that stands for one declared column takes its colour (model/columns.py), so the Sankey and the charts agree
+NODE_COLUMNS = {
+    "Civilian men": "civilians", "Notice served": "new_notices_sent", "Contract": "new_contracts",
+    "Conscript": "new_conscripts", "Mobilised": "new_mobilised", "Prisoner recruit": "new_prisoner_recruits",
+    "Foreign troops": "new_foreign", "Evaded: abroad": "new_evaders_emigrate", "Evaded: hiding": "new_evaders_hide",
+    "Evaded: medical exemption": "new_evaders_medical", "Evaded: drug registration": "new_evaders_drugs",
+    "Evaded: self-harm": "new_evaders_self_harm", "Emigrated before any notice": "new_emigrants_pre_emptive",
+    "Deployed": "deployed", "Killed": "new_killed", "Wounded": "new_wounded", "Returned to duty": "new_returned_to_duty",
+    "Discharged": "new_discharged",
 }
+COLOURS = {"Prison colonies": "#6d4c41", "Allied states": "#00897b",
+           **{node: schema.colour(col) for node, col in NODE_COLUMNS.items()}}
 
 # (source, target, how the value is read from the flows: column names added, minus those after "-")
 LINKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -76,7 +81,7 @@ def link_value(flows: dict[str, float], terms: tuple[str, ...]) -> float:
 
 
 def sankey(flows: dict[str, float]) -> Sankey:
-    """Nodes and links for plotly, from flows keyed like ``model.reporting.NATIONAL_FLOWS``.
+    """Nodes and links for plotly, from flows keyed by ledger flow (``model.reporting.NATIONAL_FLOWS``).
 
     Links of zero men are left out, and so are the nodes they would leave empty.
     """
