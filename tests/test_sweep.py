@@ -93,8 +93,7 @@ OTHER = GRID.replace('name = "tiny_grid"', 'name = "other"')
 
 
 def env(**extra) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-            "OMP_NUM_THREADS": "1", **extra}
+    return {**os.environ, "OMP_NUM_THREADS": "1", **extra}
 
 
 def command(args) -> list[str]:

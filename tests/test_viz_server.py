@@ -17,12 +17,6 @@ import pytest
 CLI = [sys.executable, "-m", "draftsim.experiments.cli", "viz"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.parametrize("args, message", [
     (["--port", "70000"], "draftsim: error: --port: got 70000; allowed: an integer in [1, 65535]"),
     (["--port", "0"], "draftsim: error: argument --port: got 0; allowed: an integer >= 1"),
@@ -47,7 +41,7 @@ def test_a_port_in_use_is_one_line_and_exit_2():
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(free_port):
     port = free_port()
     proc = subprocess.Popen(CLI + ["--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
