@@ -22,6 +22,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
+
 TINY = ["--scale", "5000", "--until", "2022-06-30"]
 TINY_STEPS = 19
 FIGURES = ("recruits_by_channel.png", "evasion_by_tactic.png", "deployed_and_casualties.png", "regional_burden.png")

@@ -26,6 +26,8 @@ import pytest
 
 from draftsim.experiments.progress import Progress
 
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
+
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = 19
 SOBOL = """\

@@ -32,6 +32,8 @@ from playwright.sync_api import sync_playwright
 from draftsim.model import DraftModel, load_scenario
 from draftsim.viz.export import LEVER_COLUMNS
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.subprocess]
+
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -14,6 +14,8 @@ import urllib.request
 import psutil
 import pytest
 
+pytestmark = [pytest.mark.subprocess]
+
 CLI = [sys.executable, "-m", "draftsim.experiments.cli", "viz"]
 
 
@@ -62,12 +64,14 @@ def server(free_port):
     proc.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_the_server_listens_on_localhost_only(server):
     port, proc = server
     listening = [c.laddr for c in psutil.Process(proc.pid).net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
     assert listening and all(addr.ip == "127.0.0.1" and addr.port == port for addr in listening)
 
 
+@pytest.mark.slow
 def test_the_page_and_plotly_js_are_served_locally(server):
     port, _ = server
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
