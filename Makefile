@@ -1,9 +1,11 @@
-# Two commands: `make run` (set up, run the historical baseline with its figures) and
-# `make test` (set up, run the whole test suite).  The virtual environment is made on first use.
+# Two commands: `make run` (set up what running needs, run the historical baseline with its figures) and
+# `make test` (add the test tools, run the whole test suite).  The virtual environment is made on first use;
+# each install has its own stamp, so `make run` never pulls in pytest, Playwright or Dask.
 PYTHON ?= python3.12
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+RUN_STAMP  := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 
 # pyenv shims answer `python3.12` only when 3.12 is selected; fall back to the installed 3.12.
 PYTHON_BIN := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null || \
@@ -14,13 +16,17 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test bench lint clean viz
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	@test -n "$(PYTHON_BIN)" || { echo "error: Python 3.12 not found; run make PYTHON=/path/to/python3.12" >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(TEST_STAMP): $(RUN_STAMP) pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(VENV)/bin/draftsim run --scenario baseline
 
 # The browser tests drive Debian's chromium (Playwright cannot download its own browser here).
@@ -29,18 +35,18 @@ $(CHROMIUM):
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium >/dev/null
 
-test: $(STAMP) $(CHROMIUM)
+test: $(TEST_STAMP) $(CHROMIUM)
 	$(PY) -m pytest -q -n auto --dist loadfile
 
-viz: $(STAMP)
+viz: $(RUN_STAMP)
 	$(VENV)/bin/draftsim viz
 
-bench: $(STAMP)
+bench: $(TEST_STAMP) $(CHROMIUM)   # bench_viz drives Chromium through Playwright
 	$(PY) benchmarks/bench_model.py
 	$(PY) benchmarks/bench_sweep.py
 	$(PY) benchmarks/bench_viz.py
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 
 clean:

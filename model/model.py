@@ -23,6 +23,7 @@ from draftsim.agents.rules.emigration import alarm_after
 from draftsim.agents.states import Channel, Status
 from draftsim.model.calendar import Calendar
 from draftsim.model.ledger import Ledger
+from draftsim.model.parameter_values import shown, to_kind
 from draftsim.model.parameters import ParameterError, Parameters
 from draftsim.model.population import Population, stochastic_round
 from draftsim.model.reporting import national_frame, national_row, region_rows, regions_frame
@@ -57,16 +58,18 @@ class DraftModel(mesa.Model):
 
     def __init__(self, params: Parameters | None = None, *, seed: int = 0, scale: float = 100.0,
                  events: tuple[Event, ...] = (), rng=None, **overrides):
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ParameterError(f"seed: got {seed!r}; allowed: an integer >= 0")
-        # an agent stands for whole men: a fractional scale would report fractions of men
-        if not (SCALE_RANGE[0] <= float(scale) <= SCALE_RANGE[1]) or not float(scale).is_integer():
-            raise ParameterError(f"scale: got {scale}; allowed: a whole number of men per agent in "
-                                 f"[{SCALE_RANGE[0]:g}, {SCALE_RANGE[1]:g}]")
-        super().__init__(rng=int(seed) if rng is None else rng)
-        self.seed = int(seed)
+        # the same kinds of number as the parameters take (numpy's from batch_run and SALib too), stored plain;
+        # an agent stands for whole men (a fractional scale would report fractions of men)
+        seed = to_kind("seed", int, seed, 0)
+        try:
+            scale = float(to_kind("scale", int, scale, *SCALE_RANGE))
+        except ParameterError:
+            raise ParameterError(f"scale: got {shown(scale)}; allowed: a whole number of men per agent in "
+                                 f"[{SCALE_RANGE[0]}, {SCALE_RANGE[1]}]") from None
+        super().__init__(rng=seed if rng is None else rng)
+        self.seed = seed
         self.p = (params or Parameters()).replace(**overrides) if overrides else (params or Parameters())
-        self.scale = float(scale)
+        self.scale = scale
         self.timeline = Timeline(self.p, list(events))
         self.date = self.p.start_date
         self.step_index = 0

@@ -2,8 +2,9 @@
 
 Each parameter carries its unit, default, valid range and a source or a stated assumption,
 so that ``draftsim run --set name=value``, scenario files, the manifest and docs/ODD.md all
-read the same table.  A value outside its range is a :class:`ParameterError` whose message
-is one line naming the field and the allowed values.
+read the same table.  A value of the wrong kind or outside its range is a :class:`ParameterError`
+whose message is one line naming the field and the allowed values (``parameter_values`` says which
+kinds of number each type takes).
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from draftsim.model.parameter_values import ParameterError, to_kind
 
-class ParameterError(ValueError):
-    """A parameter, scenario or option that is not allowed; the message is one line."""
-
+__all__ = ["DATE_MAX", "DATE_MIN", "ParameterError", "Parameters", "coerce", "parameter_names", "parameter_table"]
 
 def _param(default, unit: str, low=None, high=None, source: str = "assumption", doc: str = ""):
     return field(
@@ -216,8 +216,9 @@ class Parameters:
     belarus_start_date: dt.date = _param(dt.date(2025, 1, 1), "date", DATE_MIN, DATE_MAX, "option", "when a Belarusian contingent arrives")
 
     def __post_init__(self):
+        # every way in (the constructor, replace, dataclasses.replace) stores plain Python values
         for f in dataclasses.fields(self):
-            _check(f, getattr(self, f.name))
+            object.__setattr__(self, f.name, _to_field(f, getattr(self, f.name)))
         if self.end_date <= self.start_date:
             raise ParameterError(f"end_date: must be after start_date ({self.start_date}), got {self.end_date}")
         if self.contract_age_max < self.contract_age_min:
@@ -227,7 +228,7 @@ class Parameters:
         unknown = sorted(set(changes) - set(parameter_names()))
         if unknown:
             raise ParameterError(f"unknown parameter '{unknown[0]}'; see `draftsim params` for the allowed names")
-        return dataclasses.replace(self, **{k: coerce(k, v) for k, v in changes.items()})
+        return dataclasses.replace(self, **changes)
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
@@ -261,67 +262,13 @@ def _field(name: str) -> dataclasses.Field:
     raise ParameterError(f"unknown parameter '{name}'; see `draftsim params` for the allowed names")
 
 
-def _allowed(f: dataclasses.Field) -> str:
-    t = _type_of(f)
-    if t is bool:
-        return "true or false"
-    lo, hi = f.metadata["low"], f.metadata["high"]
-    kind = {float: "a number", int: "an integer", dt.date: "a date YYYY-MM-DD"}[t]
-    return f"{kind} in [{lo}, {hi}]"
-
-
 def coerce(name: str, value: Any) -> Any:
-    """Turn a TOML value or a ``--set`` string into the parameter's type, or raise one line."""
-    f = _field(name)
-    t = _type_of(f)
-    bad = ParameterError(f"{name}: got {value!r}; allowed: {_allowed(f)}")
-    if isinstance(value, str):
-        s = value.strip()
-        try:
-            if t is bool:
-                if s.lower() not in {"true", "false", "1", "0", "on", "off", "yes", "no"}:
-                    raise bad
-                return s.lower() in {"true", "1", "on", "yes"}
-            if t is dt.date:
-                return dt.date.fromisoformat(s)
-            if t is int:
-                return int(s.replace("_", ""))
-            return float(s.replace("_", ""))
-        except ValueError:
-            raise bad from None
-    if t is bool:
-        if not isinstance(value, bool):
-            raise bad
-        return value
-    if t is dt.date:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if not isinstance(value, dt.date):
-            raise bad
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise bad
-    if t is int:
-        if float(value) != int(value):
-            raise bad
-        return int(value)
-    return float(value)
+    """A TOML value, a ``--set`` string or a (numpy) number as the parameter's plain type, or raise one line."""
+    return _to_field(_field(name), value)
 
 
-def _check(f: dataclasses.Field, value: Any) -> None:
-    t = _type_of(f)
-    ok_type = isinstance(value, t) and not (t is not bool and isinstance(value, bool))
-    if t is float and isinstance(value, int) and not isinstance(value, bool):
-        ok_type = True
-    if not ok_type:
-        raise ParameterError(f"{f.name}: got {value!r}; allowed: {_allowed(f)}")
-    if t is bool:
-        return
-    lo, hi = f.metadata["low"], f.metadata["high"]
-    if t is float and value != value:  # NaN
-        raise ParameterError(f"{f.name}: got nan; allowed: {_allowed(f)}")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ParameterError(f"{f.name}: got {_jsonable(value)}; allowed: {_allowed(f)}")
+def _to_field(f: dataclasses.Field, value: Any) -> Any:
+    return to_kind(f.name, _type_of(f), value, f.metadata["low"], f.metadata["high"])
 
 
 def _jsonable(v: Any) -> Any:

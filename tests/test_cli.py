@@ -22,7 +22,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
+
 TINY = ["--scale", "5000", "--until", "2022-06-30"]
 TINY_STEPS = 19
 FIGURES = ("recruits_by_channel.png", "evasion_by_tactic.png", "deployed_and_casualties.png", "regional_burden.png")
@@ -41,12 +42,6 @@ MANIFEST_KEYS = (
     "code", "python", "platform", "packages", "started", "finished", "wall_time_s", "command",
     "command_line", "files",
 )
-
-
-def draftsim(args, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([sys.executable, "-m", "draftsim.experiments.cli", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
 
 
 def snapshot(folder: Path) -> dict[str, bytes | None]:
@@ -124,7 +119,7 @@ class Outcome:
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory) -> dict[str, Outcome]:
+def outcomes(tmp_path_factory, run_cli) -> dict[str, Outcome]:
     base = tmp_path_factory.mktemp("cli")
     jobs: dict[str, tuple[list[str], Path]] = {}
 
@@ -156,7 +151,7 @@ def outcomes(tmp_path_factory) -> dict[str, Outcome]:
         befores[name] = snapshot(base / name)
 
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        futures = {name: pool.submit(draftsim, args, d) for name, (args, d) in jobs.items()}
+        futures = {name: pool.submit(run_cli, args, d) for name, (args, d) in jobs.items()}
         return {name: Outcome(f.result(), jobs[name][1], befores.get(name)) for name, f in futures.items()}
 
 
@@ -345,9 +340,8 @@ def test_params_lists_every_parameter(outcomes):
 # --- interrupted or failing runs leave nothing behind ---------------------------------------------
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupted_run_leaves_nothing(tmp_path, sig):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "draftsim.experiments.cli", "run", "--scale", "300", "--out", "nest/out"],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
         while not ((tmp_path / "nest").is_dir() and any(".partial-" in p for p in os.listdir(tmp_path / "nest"))):

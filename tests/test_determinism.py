@@ -82,6 +82,8 @@ sys.stdout.write(hashlib.sha256(text.encode()).hexdigest())
 """
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_results_do_not_depend_on_the_hash_seed_of_the_process():
     """No iteration over sets of strings (or other hash-ordered state) leaks into the results."""
     procs = [subprocess.Popen([sys.executable, "-c", _CHILD], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

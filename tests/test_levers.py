@@ -17,6 +17,8 @@ from pandas.testing import assert_frame_equal
 
 from draftsim.model import DraftModel, load_scenario
 
+pytestmark = [pytest.mark.slow]
+
 SCALE = 1000
 SEEDS = (1, 2, 3)      # for the levers whose effect is rare events (hiding, emigration on notice)
 FEW_SEEDS = (1, 2)     # for the levers with large effects on totals

@@ -60,7 +60,8 @@ def test_the_table_types_match_the_values():
     ("bonus_elasticity", "lots"), ("bonus_elasticity", True), ("bonus_elasticity", None),
     ("kill_hazard_per_week", 0.5), ("casualty_intensity", float("inf")), ("asc_hide", -51),
     ("training_weeks", 0), ("training_weeks", 2.5), ("recruiters_per_region", 51), ("contract_age_max", 17),
-    ("mobilisation_enabled", "perhaps"), ("mobilisation_enabled", 1), ("exit_ban_enabled", None),
+    ("mobilisation_enabled", "perhaps"), ("mobilisation_enabled", 2), ("mobilisation_enabled", 0.5),
+    ("exit_ban_enabled", None),
     ("start_date", dt.date(2021, 1, 1)), ("end_date", "2031-01-01"), ("end_date", "yesterday"),
     ("belarus_start_date", 20250101),
 ])

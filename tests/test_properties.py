@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,6 +84,7 @@ def _check_frame(df) -> None:
     assert (values >= 0).all(), [c for c in num.columns if (num[c] < 0).any()]
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=valid_changes, seed=st.integers(0, 2**31 - 1))
 def test_books_balance_and_outputs_are_sane_for_any_valid_parameters(changes, seed):
@@ -121,8 +123,8 @@ def invalid_change(draw):
     kind = draw(st.sampled_from(("numeric", "date", "bool")))
     if kind == "bool":
         name = draw(st.sampled_from(SWITCHES))
-        # not 0 or 1: as text ("0", "1") they are valid switches
-        value = draw(st.one_of(st.integers().filter(lambda v: v not in (0, 1)), st.floats(),
+        # not 0 or 1: as numbers (0, 1.0, np.int64(1)) and as text ("0", "1") they are valid switches
+        value = draw(st.one_of(st.integers().filter(lambda v: v not in (0, 1)), st.floats().filter(lambda v: v not in (0, 1)),
                                st.sampled_from(["maybe", "2", "", "yes please", None])))
         return name, value
     if kind == "date":

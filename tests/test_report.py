@@ -22,6 +22,8 @@ from draftsim.experiments import cli
 from draftsim.experiments.errors import UsageError
 from draftsim.experiments.report import build_report
 
+pytestmark = [pytest.mark.slow]
+
 KEEP = ("new_contracts", "deployed")
 HEAD = """\
 name = "{name}"

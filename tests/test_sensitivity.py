@@ -20,6 +20,8 @@ from draftsim.experiments.experiment import base_scenario, experiment_from_text,
 from draftsim.experiments.outcomes import model_outcomes
 from draftsim.experiments.sensitivity import MORRIS_COLUMNS, SOBOL_COLUMNS, analyse
 
+pytestmark = [pytest.mark.slow]
+
 HEAD = '''name = "sensitivity"
 scale = 5000
 until = 2022-12-31

@@ -26,6 +26,8 @@ import pytest
 
 from draftsim.experiments.progress import Progress
 
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
+
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = 19
 SOBOL = """\
@@ -93,8 +95,7 @@ OTHER = GRID.replace('name = "tiny_grid"', 'name = "other"')
 
 
 def env(**extra) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-            "OMP_NUM_THREADS": "1", **extra}
+    return {**os.environ, "OMP_NUM_THREADS": "1", **extra}
 
 
 def command(args) -> list[str]:

@@ -17,6 +17,8 @@ import pyarrow.parquet as pq
 import pytest
 from test_sweep import draftsim, runs_table
 
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
+
 distributed = pytest.importorskip("distributed")   # the [distributed] extra; installed with [test]
 
 EXPERIMENT = """\

@@ -18,7 +18,6 @@ import datetime as dt
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +31,8 @@ from playwright.sync_api import sync_playwright
 
 from draftsim.model import DraftModel, load_scenario
 from draftsim.viz.export import LEVER_COLUMNS
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.subprocess]
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -52,17 +53,11 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 # --- the server and the browser ----------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """``draftsim viz`` in its own process group; its output goes to a log the tests read."""
 
-    def __init__(self, log: Path):
-        self.port = free_port()
+    def __init__(self, log: Path, port: int):
+        self.port = port
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = log
         with open(log, "wb") as out:
@@ -126,8 +121,8 @@ def cached_files(folder: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("viz-server") / "server.log")
+def server(tmp_path_factory, free_port):
+    srv = Server(tmp_path_factory.mktemp("viz-server") / "server.log", free_port())
     try:
         srv.wait_ready()
         yield srv

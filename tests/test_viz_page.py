@@ -90,6 +90,7 @@ def test_a_map_click_selects_the_region(live_page):
     assert "Tuva" in chart(live_page, "lives").figure["layout"]["title"]["text"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("message", [
     {"event": "click", "customdata": ["XX", "Nowhere"]},
     {"event": "click", "customdata": "TY"},

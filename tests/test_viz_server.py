@@ -14,13 +14,9 @@ import urllib.request
 import psutil
 import pytest
 
+pytestmark = [pytest.mark.subprocess]
+
 CLI = [sys.executable, "-m", "draftsim.experiments.cli", "viz"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -47,7 +43,7 @@ def test_a_port_in_use_is_one_line_and_exit_2():
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(free_port):
     port = free_port()
     proc = subprocess.Popen(CLI + ["--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -68,12 +64,14 @@ def server():
     proc.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_the_server_listens_on_localhost_only(server):
     port, proc = server
     listening = [c.laddr for c in psutil.Process(proc.pid).net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
     assert listening and all(addr.ip == "127.0.0.1" and addr.port == port for addr in listening)
 
 
+@pytest.mark.slow
 def test_the_page_and_plotly_js_are_served_locally(server):
     port, _ = server
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:

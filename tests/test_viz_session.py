@@ -46,6 +46,7 @@ def test_a_new_session_has_simulated_the_first_week():
     assert s.date == "2022-02-24" and s.week == 0 and len(s.history) == 1
 
 
+@pytest.mark.slow
 def test_step_advances_one_week_and_stops_at_the_scenario_end():
     s = LiveSession()
     assert s.step() == 1 and s.date == "2022-03-03"
@@ -74,6 +75,7 @@ def test_a_lever_moved_mid_run_is_the_model_updated_at_that_week():
     assert [c.step for c in s.changes] == [20] and s.changes[0].text == "Federal sign-on bonus: 1× → 3×"
 
 
+@pytest.mark.slow
 def test_raising_the_bonus_mid_run_gives_more_recruits_than_the_untouched_run():
     a, b = LiveSession("baseline", 1, 1000), LiveSession("baseline", 1, 1000)
     a.step(60)
