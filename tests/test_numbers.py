@@ -98,13 +98,17 @@ def test_seed_and_scale_take_numpy_numbers_and_give_the_same_run():
                                   _run(seed=3, scale=3000, bonus_multiplier=2.0))
 
 
+WHOLE_MEN = "allowed: a whole number of men per agent in [1, 100000]"
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"seed": np.float64(1.5)}, "seed: got 1.5; allowed: an integer >= 0"),
     ({"seed": np.int64(-1)}, "seed: got -1; allowed: an integer >= 0"),
     ({"seed": np.bool_(True)}, "seed: got True; allowed: an integer >= 0"),
-    ({"scale": np.float64("nan")}, "scale (men per agent): got nan; allowed: a number in [1.0, 100000.0]"),
-    ({"scale": np.str_("big")}, "scale (men per agent): got 'big'; allowed: a number in [1.0, 100000.0]"),
-    ({"scale": np.int64(10**6)}, "scale (men per agent): got 1000000.0; allowed: a number in [1.0, 100000.0]"),
+    ({"scale": np.float64("nan")}, f"scale: got nan; {WHOLE_MEN}"),
+    ({"scale": np.str_("big")}, f"scale: got 'big'; {WHOLE_MEN}"),
+    ({"scale": np.int64(10**6)}, f"scale: got 1000000; {WHOLE_MEN}"),
+    ({"scale": np.float64(2.5)}, f"scale: got 2.5; {WHOLE_MEN}"),
 ])
 def test_bad_numpy_seed_or_scale_is_one_line(kwargs, message):
     with pytest.raises(ParameterError) as exc:
