@@ -18,7 +18,7 @@ from draftsim.agents.person import Person
 from draftsim.agents.recruiter import Recruiter
 from draftsim.agents.region import Region
 from draftsim.agents.roster import Roster
-from draftsim.agents.rules import evader_fate
+from draftsim.agents.rules import evader_fate, front
 from draftsim.agents.rules.emigration import alarm_after
 from draftsim.agents.states import Channel, Status
 from draftsim.model.calendar import Calendar
@@ -220,12 +220,11 @@ class DraftModel(mesa.Model):
 
     def fight(self) -> None:
         p = self.p
-        h_kill = min(p.kill_hazard_per_week * p.casualty_intensity, 1.0)
-        h_wound = min(h_kill * p.wounded_to_killed, 1.0)
         for roster, mult in ((self.rosters[Status.DEPLOYED], 1.0), (self.assault, p.prisoner_hazard_multiplier)):
+            h_kill, h_wound = front.casualty_hazards(p, mult)
             n = len(roster)
-            killed = int(self.rng.binomial(n, min(h_kill * mult, 1.0)))
-            wounded = int(self.rng.binomial(n - killed, min(h_wound * mult, 1.0)))
+            killed = int(self.rng.binomial(n, h_kill))
+            wounded = int(self.rng.binomial(n - killed, h_wound))
             withdrawn = int(self.rng.binomial(n - killed - wounded, p.non_combat_exit_per_week))
             hit = roster.pick(self.rng, killed + wounded + withdrawn)
             for man in hit[:killed]:
@@ -236,9 +235,9 @@ class DraftModel(mesa.Model):
                 man.be_discharged()
         n = int(self.foreign_deployed)
         if n:
-            mult = p.foreign_hazard_multiplier
-            killed = int(self.rng.binomial(n, min(h_kill * mult, 1.0)))
-            wounded = int(self.rng.binomial(n - killed, min(h_wound * mult, 1.0)))
+            h_kill, h_wound = front.casualty_hazards(p, p.foreign_hazard_multiplier)
+            killed = int(self.rng.binomial(n, h_kill))
+            wounded = int(self.rng.binomial(n - killed, h_wound))
             invalided = int(self.rng.binomial(wounded, 1.0 - p.wounded_return_share))
             self.foreign_deployed -= killed + invalided
             self.foreign_killed_total += killed

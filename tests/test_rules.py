@@ -321,3 +321,18 @@ def test_emigration_hazard_rises_with_alarm_and_propensity_and_is_capped():
     assert prop(5.0, 0.0, 0.0, 1.0, 0.8) > prop(1.0, 0.0, 0.0, 1.0, 0.8)
     assert prop(1.0, 1.0, 0.0, 1.0, 0.8) > prop(1.0, 0.0, 0.0, 1.0, 0.8)
     assert prop(1.0, 0.0, 1.0, 1.0, 0.8) == pytest.approx(math.e * prop(1.0, 0.0, 0.0, 1.0, 0.8))
+
+
+# --- the front --------------------------------------------------------------------------------------
+def test_front_hazards_scale_with_intensity_and_multiplier_and_stay_probabilities():
+    from draftsim.agents.rules.front import casualty_hazards
+    from draftsim.model.parameters import Parameters
+
+    p = Parameters()
+    kill, wound = casualty_hazards(p)
+    assert kill == pytest.approx(p.kill_hazard_per_week * p.casualty_intensity)
+    assert wound == pytest.approx(kill * p.wounded_to_killed)
+    kill3, wound3 = casualty_hazards(p, 3.0)
+    assert (kill3, wound3) == pytest.approx((3 * kill, 3 * wound))
+    assert casualty_hazards(p.replace(casualty_intensity=0.0)) == (0.0, 0.0)
+    assert casualty_hazards(p.replace(kill_hazard_per_week=0.2, casualty_intensity=10.0), 2.0) == (1.0, 1.0)
