@@ -62,6 +62,8 @@ def _stock(name, status, scope, meaning, label="", colour=None) -> Column:
 
 
 N, R, B = "national", "regional", "both"
+# Series drawn together (recruits by channel, evasion by tactic) take distinct hues of the Okabe-Ito palette,
+# which colour-blind readers can tell apart; stocks keep the status colours of the live view's lives chart.
 COLUMNS: tuple[Column, ...] = (
     Column("step", "key", "week", B, "int64", "step number, 0 for the first week"),
     Column("date", "key", "date", B, "date", "first day of the week"),
@@ -69,17 +71,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("region_name", "key", "name", R, "string", "the region's name"),
     _men("men", "stock", R, "men of the region alive and not abroad: pool civilians plus non-prisoner agents"),
     # --- flows ---
-    _flow("contracts", B, "contracts signed this week: civilians plus conscripts who signed", "contract volunteers", "#1e88e5"),
+    _flow("contracts", B, "contracts signed this week: civilians plus conscripts who signed", "contract volunteers", "#0072b2"),
     _flow("contracts_from_conscripts", N, "of which serving conscripts pressed to sign",
           "contract (serving conscripts)", "#90caf9"),
     _flow("conscripts", B, "men who reported on a conscription notice (e-notice compliers once it counts as served; "
           "evaders when caught or giving up)",
-          "conscripts", "#64b5f6"),
+          "conscripts", "#e69f00"),
     _flow("mobilised", B, "men who reported on a mobilisation notice (e-notice compliers once it counts as served; "
           "evaders when caught or giving up)",
-          "mobilised reservists", "#3949ab"),
-    _flow("prisoner_recruits", B, "prisoners taking a pardon offer", "prisoner recruits", "#8d6e63"),
-    _flow("foreign", N, "foreign troops arriving", "foreign troops", "#26a69a"),
+          "mobilised reservists", "#cc79a7"),
+    _flow("prisoner_recruits", B, "prisoners taking a pardon offer", "prisoner recruits", "#8c564b"),
+    _flow("foreign", N, "foreign troops arriving", "foreign troops", "#009e73"),
     _flow("notices_sent", N, "notices sent: electronic plus paper (paper notices beyond capacity are not sent)",
           "notices sent", "#fdd835"),
     _men("notices_sent", "flow", N, "a copy of new_notices_sent, under the name draftsim run has always written it",
@@ -87,13 +89,13 @@ COLUMNS: tuple[Column, ...] = (
     _flow("notices_electronic", N, "of which electronic"),
     _flow("notices_failed", N, "paper notices that found nobody at the registered address (sent and failed)"),
     _flow("evaders", B, "served men who evaded the notice, all tactics"),
-    _flow("evaders_emigrate", N, "of which went abroad", "notice evaded: emigrated", "#43a047"),
-    _flow("evaders_hide", N, "of which hid (left the registered address)", "notice evaded: hid", "#7cb342"),
-    _flow("evaders_medical", N, "of which bought a medical exemption", "notice evaded: medical exemption", "#9ccc65"),
-    _flow("evaders_drugs", N, "of which faked a drug dependency", "notice evaded: drug registration", "#afb42b"),
-    _flow("evaders_self_harm", N, "of which harmed themselves", "notice evaded: self-harm", "#827717"),
+    _flow("evaders_emigrate", N, "of which went abroad", "notice evaded: emigrated", "#0072b2"),
+    _flow("evaders_hide", N, "of which hid (left the registered address)", "notice evaded: hid", "#e69f00"),
+    _flow("evaders_medical", N, "of which bought a medical exemption", "notice evaded: medical exemption", "#009e73"),
+    _flow("evaders_drugs", N, "of which faked a drug dependency", "notice evaded: drug registration", "#cc79a7"),
+    _flow("evaders_self_harm", N, "of which harmed themselves", "notice evaded: self-harm", "#d55e00"),
     _flow("emigrants", B, "all emigrants: notified men who fled plus pre-emptive emigrants"),
-    _flow("emigrants_pre_emptive", N, "of which left before any notice", "pre-emptive emigration (no notice)", "#2e7d32"),
+    _flow("emigrants_pre_emptive", N, "of which left before any notice", "pre-emptive emigration (no notice)", "#56b4e9"),
     _flow("killed", B, "Russian soldiers killed", "killed", "#b71c1c"),
     _flow("wounded", N, "Russian soldiers wounded", "wounded", "#ff8a65"),
     _flow("returned_to_duty", N, "wounded soldiers back at the front", "returned to duty", "#1565c0"),

@@ -13,6 +13,7 @@ from pathlib import Path
 from draftsim.experiments.report import draw as rf
 from draftsim.experiments.report import tables as rt
 from draftsim.experiments.report.load import Sweep
+from draftsim.model import columns as schema
 
 SAMPLED = ("lhs", "sobol", "morris")       # designs whose factors take many values: scatter, not curves
 
@@ -145,11 +146,22 @@ def fan_figures(sweep: Sweep, folder: Path) -> list[Drawn]:
              else f"all {len(shown)} design point{'s' if len(shown) > 1 else ''}")
     drawn = []
     for column in sweep.kept:
-        stem = rf.fan_chart(series, column, panels, sweep.replicates > 1, f"{column} by design point", folder,
-                            _stem("fan", column))
+        stem = rf.fan_chart(series, column, panels, sweep.replicates > 1, f"{_label(column)} by design point",
+                            folder, _stem("fan", column))
         if sweep.replicates > 1:
             what = f"median over {sweep.replicates} replicates (line), 50% and 90% bands (shaded)"
         else:
             what = "the single replicate's run (no bands)"
-        drawn.append(Drawn(stem, f"Weekly {column}, {what}, for {which}.", "timeseries"))
+        drawn.append(Drawn(stem, f"Weekly {_described(column)}, {what}, for {which}.", "timeseries"))
     return drawn
+
+
+def _label(column: str) -> str:
+    """A kept column as the schema labels it (a column the schema does not know keeps its bare name)."""
+    declared = schema.BY_NAME.get(column)
+    return declared.label if declared and declared.label else column
+
+
+def _described(column: str) -> str:
+    declared = schema.BY_NAME.get(column)
+    return f"{declared.label} (`{column}`, {declared.unit})" if declared and declared.label else f"`{column}`"
