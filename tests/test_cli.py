@@ -340,7 +340,8 @@ def test_params_lists_every_parameter(outcomes):
 # --- interrupted or failing runs leave nothing behind ---------------------------------------------
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupted_run_leaves_nothing(tmp_path, sig):
-    proc = subprocess.Popen([sys.executable, "-m", "draftsim.experiments.cli", "run", "--scale", "300", "--out", "nest/out"],
+    proc = subprocess.Popen([sys.executable, "-m", "draftsim.experiments.cli", "run", "--scale", "300", "--until", "2030-12-31",
+                             "--out", "nest/out"],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
