@@ -12,8 +12,8 @@ While a sweep runs, its folder holds
   error and traceback.
 
 :meth:`SweepStore.consolidate` turns the parts into ``runs.parquet``, ``runs.csv``,
-``timeseries.parquet``, ``columns.csv`` (the data dictionary of timeseries.parquet, from
-``model/columns.py``) and ``failures.jsonl`` (sorted by run id), reading one part at a time so that
+``timeseries.parquet``, ``columns.csv`` (the data dictionary of both tables:
+:mod:`draftsim.experiments.dictionary`) and ``failures.jsonl`` (sorted by run id), reading one part at a time so that
 memory stays flat however many runs there were.  Every final file is written to a temporary name
 and renamed, so an interrupted consolidation never leaves a half-written file; rerunning it is safe.
 """
@@ -24,7 +24,6 @@ import json
 import os
 import shutil
 import uuid
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -94,19 +93,6 @@ def part_table(result: dict[str, Any]):
     meta = {k: v for k, v in result.items() if k != "timeseries"}
     table = pa.table(columns)
     return table.replace_schema_metadata({META_KEY: json.dumps(jsonable(meta)).encode("utf-8")})
-
-
-def timeseries_dictionary(names: list[str]):
-    """The data dictionary of timeseries.parquet: the run's ids, then its kept national columns as declared."""
-    from draftsim.model.columns import BY_NAME, Column, data_dictionary
-
-    ids = (Column("run_id", "key", "id", "national", "string", "the run: design point and replicate, p00012-r003"),
-           Column("point", "key", "index", "national", "int64", "the design point"),
-           Column("replicate", "key", "index", "national", "int64", "the replicate"))
-    kept = [BY_NAME[n] for n in names if n in BY_NAME]
-    kept = [replace(c, dtype="float64", unit="share on", meaning=f"{c.meaning} (1.0 on, 0.0 off)") if c.kind == "switch" else c
-            for c in kept]      # experiments.runs.timeseries keeps switches as 0/1
-    return data_dictionary([*ids, *kept])
 
 
 def read_part_row(path: Path) -> dict[str, Any]:
@@ -219,12 +205,16 @@ class SweepStore:
         return sorted(self.parts / f"{rid}.parquet" for rid in self.finished_ids())
 
     # --- consolidation -----------------------------------------------------------------------------
-    def consolidate(self, plan, factor_names: list[str], outcome_names: list[str]):
-        """Write the final tables from the parts; returns the runs table (one small row per run)."""
+    def consolidate(self, plan, factor_names: list[str], outcomes):
+        """Write the final tables from the parts and their data dictionary (``columns.csv``); returns the runs
+        table (one small row per run). ``outcomes``: the experiment's OutcomeSpecs."""
         import pandas as pd
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        from draftsim.experiments.dictionary import sweep_dictionary
+
+        outcome_names = [o.name for o in outcomes]
         by_id = {r.run_id: r for r in plan}
         rows, failures = [], []
         ts_final = self.folder / "timeseries.parquet"
@@ -269,7 +259,6 @@ class SweepStore:
                 writer.close()
             ts_tmp.unlink(missing_ok=True)
 
-        self._write(self.folder / "columns.csv", lambda p: timeseries_dictionary(kept).to_csv(p, index=False, lineterminator="\n"))
         columns = [*RUN_COLUMNS, *factor_names, *outcome_names]
         runs = pd.DataFrame(rows, columns=columns)
         for name in outcome_names:
@@ -277,6 +266,8 @@ class SweepStore:
         runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
         self._write(self.folder / "runs.parquet", lambda p: runs.to_parquet(p, index=False, engine="pyarrow"))
         self._write(self.folder / "runs.csv", lambda p: runs.to_csv(p, index=False, lineterminator="\n"))
+        dictionary = sweep_dictionary(runs, factor_names, outcomes, kept[3:])
+        self._write(self.folder / "columns.csv", lambda p: dictionary.to_csv(p, index=False, lineterminator="\n"))
         failures.sort(key=lambda f: f["run_id"])
         text = "".join(json.dumps(jsonable(f), ensure_ascii=False) + "\n" for f in failures)
         self._write(self.folder / "failures.jsonl", lambda p: p.write_text(text, encoding="utf-8"))

@@ -160,13 +160,27 @@ def test_the_sweep_keeps_the_national_columns_in_their_types_with_a_data_diction
     switch = [n for n in KEPT if schema.column(n).kind == "switch"]           # kept as 0/1 (experiments.runs.timeseries)
     assert {n: arrow.field(n).type for n in ["date", *KEPT]} == {
         n: pa.float64() if n in switch else PARQUET_TYPE[schema.column(n).dtype] for n in ["date", *KEPT]}
-    got = pd.read_csv(folders / "sweep" / "columns.csv", keep_default_na=False)
+    both = pd.read_csv(folders / "sweep" / "columns.csv", keep_default_na=False)
+    assert set(both["table"]) == {"runs", "timeseries"}
+    got = both[both["table"] == "timeseries"].drop(columns="table").reset_index(drop=True)
     assert list(got["name"]) == arrow.names
     assert list(got["dtype"]) == ["string", "int64", "int64", *(str(arrow.field(n).type).replace("date32[day]", "date")
                                                                  .replace("double", "float64") for n in ["date", *KEPT])]
     declared = schema.data_dictionary([schema.column(n) for n in ["date", *KEPT] if n not in switch]).astype(str)
     mine = got[~got["name"].isin(["run_id", "point", "replicate", *switch])].reset_index(drop=True)
     pd.testing.assert_frame_equal(mine, declared, check_dtype=False)
+
+
+def test_the_sweep_data_dictionary_describes_every_column_of_the_runs_table(folders):
+    runs = pd.read_parquet(folders / "sweep" / "runs.parquet")
+    both = pd.read_csv(folders / "sweep" / "columns.csv", keep_default_na=False)
+    got = both[both["table"] == "runs"].set_index("name")
+    assert list(got.index) == list(runs.columns)
+    dtypes = {n: "string" if str(t) in ("object", "str", "string") else str(t) for n, t in runs.dtypes.items()}
+    assert got["dtype"].to_dict() == dtypes
+    assert got.loc["bonus_multiplier", "kind"] == "design" and got.loc["bonus_multiplier", "unit"] == "factor"
+    outcomes = got[got["kind"] == "outcome"]
+    assert len(outcomes) >= 1 and (outcomes["meaning"] != "").all() and (outcomes["unit"] != "").all()
 
 
 def test_the_live_view_offers_the_data_dictionary():

@@ -164,7 +164,7 @@ def _finish(args, argv, experiment, store, state, session, points, runs, ctx, ho
 
     factors = [f.name for f in experiment.design.factors]
     outcomes = [o.name for o in experiment.outcomes]
-    table = store.consolidate(runs, factors, outcomes)
+    table = store.consolidate(runs, factors, experiment.outcomes)
     folder = store.folder
     sweep_figures.draw(table, factors, outcomes, folder / "figures")
     sensitivity = _sensitivity(experiment, points, table, outcomes, store)
