@@ -34,8 +34,7 @@ RUN_KEYS = (
     RunColumn("duration_s", "key", "s", "float64", "the run's own wall time"),
     RunColumn("error", "key", "", "string", "the error of a failed run, empty for a run that is ok"),
 )
-SERIES_KEYS = (replace(RUN_KEYS[0], scope="national"), replace(RUN_KEYS[1], scope="national"),
-               replace(RUN_KEYS[2], scope="national"))
+SERIES_KEYS = tuple(replace(k, scope="national") for k in RUN_KEYS[:3])   # run_id, point, replicate
 OUTCOME_UNITS = {"bonus_spending_rub": "RUB", "poorest_quarter_share": "share"}
 
 

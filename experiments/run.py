@@ -27,11 +27,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def national_table(model) -> pd.DataFrame:
-    """The national table, the same that the sweep keeps columns of and the live view exports."""
-    return model.national_frame()
-
-
 def region_table(model) -> pd.DataFrame:
     import pandas as pd
 
@@ -42,7 +37,8 @@ def region_table(model) -> pd.DataFrame:
 def write_tables(model, folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     from draftsim.model.columns import write_data_dictionary
 
-    national, regions = national_table(model), model.regions_frame()
+    # the national table is the one the sweep keeps columns of and the live view exports
+    national, regions = model.national_frame(), model.regions_frame()
     for name, df in (("national", national), ("regions", regions)):
         df.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
         df.to_parquet(folder / f"{name}.parquet", index=False, engine="pyarrow")

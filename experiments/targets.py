@@ -10,6 +10,7 @@ import datetime as dt
 
 import pandas as pd
 
+from draftsim.model.formats import whole
 from draftsim.model.units import DAYS_PER_MONTH
 
 
@@ -99,8 +100,8 @@ def main(argv=None) -> None:
     print("| target | model | observed (band) | model / observed | source |")
     print("|---|---|---|---|---|")
     for name, r in t.iterrows():
-        print(f"| {name} | {r['model']:,.0f} [{r['min']:,.0f}-{r['max']:,.0f}] | {r['observed']:,.0f} "
-              f"({r['low']:,.0f}-{r['high']:,.0f}) | {r['ratio']:.2f} | {r['source']} |")
+        print(f"| {name} | {whole(r['model'])} [{whole(r['min'])}-{whole(r['max'])}] | {whole(r['observed'])} "
+              f"({whole(r['low'])}-{whole(r['high'])}) | {r['ratio']:.2f} | {r['source']} |")
 
 
 if __name__ == "__main__":
