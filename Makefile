@@ -42,6 +42,7 @@ viz: $(RUN_STAMP)
 	$(VENV)/bin/draftsim viz
 
 bench: $(TEST_STAMP) $(CHROMIUM)   # bench_viz drives Chromium through Playwright
+	$(PY) benchmarks/bench_scale.py
 	$(PY) benchmarks/bench_model.py
 	$(PY) benchmarks/bench_sweep.py
 	$(PY) benchmarks/bench_viz.py

@@ -6,18 +6,23 @@ who gives up and reports, whose bought exemption is exposed, and who comes home 
 
 from __future__ import annotations
 
+import numpy as np
+
 from draftsim.agents.person import Person
 from draftsim.agents.states import NoticeKind, Status
 
 
 class Evader(Person, evading=True):
+    __slots__ = ()
+
     @classmethod
-    def emigrate(cls, model, region, pool_index: int) -> Evader:
-        """A civilian leaves the country before any notice reaches him."""
-        model.population.deactivate(pool_index)
-        model.ledger.add("emigrants", region.index)
-        model.ledger.add("emigrants_pre_emptive", region.index)
-        return cls(model, region, pool_index, Status.ABROAD)
+    def emigrate(cls, model, pool_rows: np.ndarray) -> list[Evader]:
+        """Civilians leave the country before any notice reaches them (this week's, together)."""
+        model.population.deactivate_many(pool_rows)
+        region_of = model.population.region[pool_rows].astype(np.int64)
+        model.ledger.add_many("emigrants", region_of)
+        model.ledger.add_many("emigrants_pre_emptive", region_of)
+        return model.spawn(cls, pool_rows, Status.ABROAD)
 
     def get_caught(self) -> None:
         """Found by the police (or at the border): fined and sent where his notice said."""

@@ -5,26 +5,34 @@ His verbs are the transitions of that path; the decisions behind them are in age
 
 from __future__ import annotations
 
+import numpy as np
+
 from draftsim.agents.person import Person
 from draftsim.agents.states import EVASION_STATUS, Channel, NoticeKind, Status, Tactic
 
 
 class Man(Person, evading=False):
+    __slots__ = ()
+
     # --- entering the army -------------------------------------------------------------------
     @classmethod
-    def volunteer(cls, model, region, pool_index: int) -> Man:
-        """A civilian signs a contract."""
-        model.population.deactivate(pool_index)
-        man = cls(model, region, pool_index, Status.TRAINING, channel=Channel.CONTRACT)
-        model.ledger.add("contracts", region.index)
-        model.ledger.add("bonus_paid_rub", region.index, model.offer_rub(region))
-        man.start_training()
-        return man
+    def volunteer(cls, model, pool_rows: np.ndarray) -> list[Man]:
+        """Civilians sign contracts (this week's volunteers, together)."""
+        pop = model.population
+        pop.deactivate_many(pool_rows)
+        region_of = pop.region[pool_rows].astype(np.int64)
+        model.ledger.add_many("contracts", region_of)
+        offers = np.array([model.offer_rub(r) for r in model.regions])
+        model.ledger.add_many("bonus_paid_rub", region_of, offers[region_of])
+        men = model.spawn(cls, pool_rows, Status.TRAINING, channel=Channel.CONTRACT)
+        model.calendar.schedule_many(model.p.training_weeks, cls.deploy_many, Status.TRAINING, men)
+        return men
 
     @classmethod
-    def notify(cls, model, region, pool_index: int, kind: NoticeKind) -> Man:
-        model.population.deactivate(pool_index)
-        return cls(model, region, pool_index, Status.NOTIFIED, notice_kind=kind, notice_step=model.step_index)
+    def notify(cls, model, pool_rows: np.ndarray, kind: NoticeKind) -> list[Man]:
+        """Men served a notice (a commissariat's week of notices, together)."""
+        model.population.deactivate_many(pool_rows)
+        return model.spawn(cls, pool_rows, Status.NOTIFIED, notice_kind=kind, notice_step=model.step_index)
 
     @classmethod
     def pardon(cls, model, region) -> Man:
@@ -59,6 +67,25 @@ class Man(Person, evading=False):
             self.become(Status.CONSCRIPT)
             self.model.calendar.schedule(self.model.p.conscript_service_weeks, self.finish_service, Status.CONSCRIPT)
 
+    @classmethod
+    def report_many(cls, model, men: list[Man], kind: NoticeKind) -> None:
+        """Men who turn up on a notice of ``kind`` together (``report``, for a commissariat's week)."""
+        if not men:
+            return
+        region_of = np.fromiter((man.region.index for man in men), np.int64, len(men))
+        if kind is NoticeKind.MOBILISATION:
+            for man in men:
+                man.channel = Channel.MOBILISED
+            model.ledger.add_many("mobilised", region_of)
+            model.move_many(men, Status.TRAINING)
+            model.calendar.schedule_many(model.p.training_weeks, cls.deploy_many, Status.TRAINING, men)
+        else:
+            for man in men:
+                man.channel = Channel.CONSCRIPT
+            model.ledger.add_many("conscripts", region_of)
+            model.move_many(men, Status.CONSCRIPT)
+            model.calendar.schedule_many(model.p.conscript_service_weeks, cls.finish_service_many, Status.CONSCRIPT, men)
+
     def start_training(self) -> None:
         self.model.calendar.schedule(self.model.p.training_weeks, self.deploy, Status.TRAINING)
 
@@ -76,9 +103,24 @@ class Man(Person, evading=False):
         self.model.ledger.add("conscripts_released", self.region.index)
         self.return_to_pool(served=True)
 
+    @classmethod
+    def finish_service_many(cls, model, men: list[Man]) -> None:
+        for man in men:
+            man.finish_service()
+
+    @classmethod
+    def deploy_many(cls, model, men: list[Man]) -> None:
+        """A cohort's training ends: to the front (``deploy``, together)."""
+        model.move_many(men, Status.DEPLOYED)
+        for man in men:
+            if man.pardon_due:
+                man.pardon_due = False
+                man.pardon_step = model.step_index + model.p.prisoner_service_weeks
+                model.calendar.schedule(model.p.prisoner_service_weeks, man.be_pardoned, Status.DEPLOYED)
+
     def deploy(self) -> None:
         self.become(Status.DEPLOYED)
-        if getattr(self, "pardon_due", False):
+        if self.pardon_due:
             self.pardon_due = False
             self.pardon_step = self.model.step_index + self.model.p.prisoner_service_weeks
             self.model.calendar.schedule(self.model.p.prisoner_service_weeks, self.be_pardoned, Status.DEPLOYED)
@@ -99,8 +141,33 @@ class Man(Person, evading=False):
         self.become(Status.WOUNDED)
         self.model.calendar.schedule(self.model.p.wound_recovery_weeks, self.leave_hospital, Status.WOUNDED)
 
+    @classmethod
+    def be_killed_many(cls, model, men: list[Man]) -> None:
+        """The week's dead at the front (``be_killed``, together)."""
+        if men:
+            model.ledger.add_many("killed", np.fromiter((m.region.index for m in men), np.int64, len(men)))
+            model.move_many(men, Status.KILLED)
+
+    @classmethod
+    def be_wounded_many(cls, model, men: list[Man]) -> None:
+        if men:
+            model.ledger.add_many("wounded", np.fromiter((m.region.index for m in men), np.int64, len(men)))
+            model.move_many(men, Status.WOUNDED)
+            model.calendar.schedule_many(model.p.wound_recovery_weeks, cls.leave_hospital_many, Status.WOUNDED, men)
+
+    @classmethod
+    def be_discharged_many(cls, model, men: list[Man]) -> None:
+        if men:
+            model.ledger.add_many("discharged", np.fromiter((m.region.index for m in men), np.int64, len(men)))
+            model.move_many(men, Status.DISCHARGED)
+
+    @classmethod
+    def leave_hospital_many(cls, model, men: list[Man]) -> None:
+        for man in men:
+            man.leave_hospital()
+
     def leave_hospital(self) -> None:
-        if getattr(self, "pardon_step", None) is not None and self.model.step_index >= self.pardon_step:
+        if self.pardon_step is not None and self.model.step_index >= self.pardon_step:
             self.be_pardoned()   # his six months ran out while he was in hospital
         elif self.model.rng.random() < self.model.p.wounded_return_share:
             self.model.ledger.add("returned_to_duty", self.region.index)

@@ -34,49 +34,80 @@ class Recruiter(mesa.Agent):
         """Paper notices a week, in agents."""
         return self.model.p.paper_capacity_per_10k_men * self.region.men_census / 1e4 * self.share / self.model.scale
 
-    def run_campaigns(self) -> None:
-        pol = self.model.policy
-        capacity = self.model.stochastic_round(self.paper_capacity)
-        for campaign, kind in ((pol.mobilisation, NoticeKind.MOBILISATION), (pol.conscription, NoticeKind.CONSCRIPTION)):
-            if campaign is not None:
-                capacity = self._campaign_week(campaign, kind, capacity)
+    @classmethod
+    def run_campaigns(cls, model, recruiters: list[Recruiter]) -> None:
+        """Every commissariat's notices of the week.
 
-    def _campaign_week(self, campaign, kind: NoticeKind, capacity: int) -> int:
-        """Send this week's notices; returns the paper capacity left.
+        Each commissariat acts on its own share, estimate and capacity, but the draws are made for all
+        of them together, one vectorised pass per campaign: a region's k-th commissariat acts in round
+        k, so that no two in a round sample the same men.
+        """
+        pol = model.policy
+        campaigns = [(c, k) for c, k in ((pol.mobilisation, NoticeKind.MOBILISATION), (pol.conscription, NoticeKind.CONSCRIPTION))
+                     if c is not None]
+        if not campaigns:
+            return
+        rounds: dict[int, list[Recruiter]] = {}
+        seen: dict[int, int] = {}
+        for r in recruiters:
+            k = seen.get(r.region.index, 0)
+            seen[r.region.index] = k + 1
+            rounds.setdefault(k, []).append(r)
+        for group in rounds.values():
+            capacity = np.array([model.stochastic_round(r.paper_capacity) for r in group], dtype=np.int64)
+            for campaign, kind in campaigns:
+                capacity = cls._campaign_week(model, group, campaign, kind, capacity)
+
+    @classmethod
+    def _campaign_week(cls, model, recruiters: list[Recruiter], campaign, kind: NoticeKind, capacity: np.ndarray) -> np.ndarray:
+        """Send this week's notices of one campaign; returns the paper capacity left, per commissariat.
 
         Notices go out one after another through the week and stop once the week's need has
         reported, so compliers never exceed the week's need.
         """
-        model = self.model
-        need = self._due(campaign) - self.reported.get(campaign, 0)
-        if need <= 0:
+        need = np.array([r._due(campaign) - r.reported.get(campaign, 0) for r in recruiters], dtype=np.int64)
+        acting = np.flatnonzero(need > 0)
+        if len(acting) == 0:
             return capacity
-        wanted = model.stochastic_round(need / max(self.yield_estimate[kind], 0.05))
-        chosen = model.population.eligible_sample(self.region.index, kind, wanted, model)
+        wanted = np.array([model.stochastic_round(need[i] / max(recruiters[i].yield_estimate[kind], 0.05)) for i in acting],
+                          dtype=np.int64)
+        regions = np.array([recruiters[i].region.index for i in acting], dtype=np.int64)
+        pop, pol, p = model.population, model.policy, model.p
+        chosen, g = pop.sample_many(regions, wanted, model.rng, pop.liability(kind, pol.draft_age_max))
         if len(chosen) == 0:
             return capacity
-        pop, pol, p = model.population, model.policy, model.p
         electronic = pop.footprint[chosen] >= p.e_notice_min_footprint if pol.e_register else np.zeros(len(chosen), bool)
-        sendable = electronic | (np.cumsum(~electronic) <= capacity)
-        chosen, electronic = chosen[sendable], electronic[sendable]
+        sendable = electronic | (_cumsum_by(~electronic, g) <= capacity[acting][g])
+        chosen, electronic, g = chosen[sendable], electronic[sendable], g[sendable]
         if len(chosen) == 0:
             return capacity
         reached = electronic | pop.at_address[chosen]
-        picks = self._choices(chosen, kind)
-        reported = np.cumsum(reached & (picks == 0))
-        sent = min(int(np.searchsorted(reported, need)) + 1, len(chosen))
-        chosen, electronic, reached, picks = chosen[:sent], electronic[:sent], reached[:sent], picks[:sent]
+        picks = cls._choices(model, chosen, kind)
+        reported = _cumsum_by(reached & (picks == 0), g)
+        rank = np.arange(len(g)) - np.searchsorted(g, g)
+        # sent: up to and including the notice that met the need, or all of them
+        met = np.where(reported >= need[acting][g], rank, np.iinfo(np.int64).max)
+        first_met = np.full(len(acting), np.iinfo(np.int64).max)
+        np.minimum.at(first_met, g, met)
+        size = np.bincount(g, minlength=len(acting))
+        sent = np.minimum(np.where(first_met < np.iinfo(np.int64).max, first_met + 1, size), size)
+        keep = rank < sent[g]
+        chosen, electronic, reached, picks, g = chosen[keep], electronic[keep], reached[keep], picks[keep], g[keep]
 
-        n_electronic = int(electronic.sum())
-        capacity -= sent - n_electronic
-        complied = int(reported[sent - 1])
+        n_electronic = np.bincount(g, weights=electronic, minlength=len(acting)).astype(np.int64)
+        complied = np.bincount(g, weights=reached & (picks == 0), minlength=len(acting)).astype(np.int64)
+        capacity = capacity.copy()
+        capacity[acting] -= sent - n_electronic
         ledger = model.ledger
-        ledger.add("notices_sent", self.region.index, sent)
-        ledger.add("notices_electronic", self.region.index, n_electronic)
-        ledger.add("notices_failed", self.region.index, int((~reached).sum()))
-        self._serve(chosen[reached], electronic[reached], picks[reached], kind)
-        self.yield_estimate[kind] = 0.5 * self.yield_estimate[kind] + 0.5 * max(complied / sent, 0.02)
-        self.reported[campaign] = self.reported.get(campaign, 0) + complied
+        ledger.add_many("notices_sent", regions, sent.astype(float))
+        ledger.add_many("notices_electronic", regions, n_electronic.astype(float))
+        ledger.add_many("notices_failed", regions[g[~reached]])
+        cls._serve(model, chosen[reached], electronic[reached], picks[reached], kind)
+        for j, i in enumerate(acting.tolist()):
+            if sent[j] > 0:
+                r = recruiters[i]
+                r.yield_estimate[kind] = 0.5 * r.yield_estimate[kind] + 0.5 * max(complied[j] / sent[j], 0.02)
+                r.reported[campaign] = r.reported.get(campaign, 0) + int(complied[j])
         return capacity
 
     def _due(self, campaign) -> int:
@@ -94,32 +125,45 @@ class Recruiter(mesa.Agent):
         elapsed = (model.date - campaign.start).days / 7.0 + 1.0
         return math.ceil(self.share_agents[campaign] * min(elapsed / campaign.weeks(), 1.0) - 1e-9)
 
-    def _choices(self, men: np.ndarray, kind: NoticeKind) -> np.ndarray:
+    @staticmethod
+    def _choices(model, men: np.ndarray, kind: NoticeKind) -> np.ndarray:
         """Each man's pick among OPTIONS (agents.rules.evasion) were the notice to reach him."""
-        model, pop, pol, p = self.model, self.model.population, self.model.policy, self.model.p
+        pop, pol, p = model.population, model.policy, model.p
         ctx = EvasionContext(
             danger=p.danger_mobilisation if kind is NoticeKind.MOBILISATION else p.danger_conscription,
             exit_ban=pol.exit_ban, e_register=pol.e_register, exclusion_law=pol.exclusion_law,
             fine_rub=pol.no_show_fine_rub, enforcement=p.enforcement)
+        subsistence = np.array([r.subsistence_rub for r in model.regions])[pop.region[men]]
         utilities = evasion_utilities(
-            p, ctx, pop.risk_aversion[men], pop.income0[men] * model.wage_index,
-            self.region.subsistence_rub * model.wage_index, pop.urban[men], pop.footprint[men])
+            p, ctx, pop.risk_aversion(men), pop.income0[men].astype(float) * model.wage_index,
+            subsistence * model.wage_index, pop.urban[men], pop.footprint[men])
         return choose(choice_probabilities(utilities), model.rng.random(len(men)))
 
-    def _serve(self, served: np.ndarray, electronic: np.ndarray, picks: np.ndarray, kind: NoticeKind) -> None:
+    @staticmethod
+    def _serve(model, served: np.ndarray, electronic: np.ndarray, picks: np.ndarray, kind: NoticeKind) -> None:
         """Served men become agents and comply or evade as picked.
 
         A man with an electronic notice sees it at once but it counts as served only
         ``e_notice_service_days`` later, so he acts then; only flight abroad (if no exit ban binds
         from the day it is sent) can happen before.
         """
-        model = self.model
         service_weeks = math.ceil(model.p.e_notice_service_days / 7)
-        for idx, is_electronic, pick in zip(served.tolist(), electronic.tolist(), picks.tolist()):
-            man = Man.notify(model, self.region, idx, kind)
+        men = Man.notify(model, served, kind)
+        compliers = []
+        for man, is_electronic, pick in zip(men, electronic.tolist(), picks.tolist()):
             tactic = OPTIONS[pick]
             if is_electronic and service_weeks and tactic is not Tactic.EMIGRATE:
                 man.notice_step += service_weeks
                 model.calendar.schedule(service_weeks, man.respond, Status.NOTIFIED, tactic)
+            elif tactic is Tactic.COMPLY:
+                compliers.append(man)
             else:
                 man.respond(tactic)
+        Man.report_many(model, compliers, kind)
+
+
+def _cumsum_by(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Running sums of ``values`` within each group (``group`` sorted)."""
+    c = np.cumsum(values, dtype=np.int64)
+    first = np.searchsorted(group, group)
+    return c - np.where(first > 0, c[first - 1], 0)

@@ -43,7 +43,6 @@ class Region(mesa.Agent):
         pol, p = self.model.policy, self.model.p
         if self.iso == "MOW" and pol.moscow_bonus_rub is not None:
             self.regional_bonus_rub = max(self.regional_bonus_rub, pol.moscow_bonus_rub)
-            self.model.population.hazards_stale = True
             return
         if self.quota_per_month <= 0 or self.model.step_index < 4:
             return  # no month of recruitment to judge yet
@@ -51,10 +50,8 @@ class Region(mesa.Agent):
         self.regional_bonus_rub = next_regional_bonus(
             self.regional_bonus_rub, self.expected_recruits_per_month() / self.quota_per_month, pol.budget_pressure,
             self.budget_cap_rub, p.governor_raise_share, p.governor_raise_floor_rub, p.governor_cut_share,
-            already_cut=self.bonus_cut)
+            already_cut=self.bonus_cut, lower_share=p.governor_lower_share)
         self.bonus_cut |= pol.budget_pressure and self.regional_bonus_rub < before
-        if self.regional_bonus_rub != before:
-            self.model.population.hazards_stale = True
 
     def expected_recruits_per_month(self) -> float:
         """The contract recruits the region is on course for at last month's offer (real men).
@@ -62,7 +59,7 @@ class Region(mesa.Agent):
         Governors judge by the recruiting rate, not by one month's count: a month's count in a
         small region is mostly noise (and would make the rule depend on the model's scale).
         """
-        weekly = self.model.population.expected_contracts_per_week[self.index]
+        weekly = self.model.expected_contracts_per_week()[self.index]
         return weekly * 52.0 / 12.0 * self.model.scale
 
     def offer_pardons(self) -> None:
@@ -70,6 +67,7 @@ class Region(mesa.Agent):
         pol, p = self.model.policy, self.model.p
         if pol.prisoner_recruitment == "off" or self.prison_population < 1:
             return
+        self.model.signals.expect_recruit(self.index, int(self.prison_population) * p.prisoner_acceptance_per_week)
         n = int(self.model.rng.binomial(int(self.prison_population), p.prisoner_acceptance_per_week))
         self.prison_population -= n
         for _ in range(n):

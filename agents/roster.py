@@ -28,6 +28,11 @@ class Roster:
         self._pos[item] = len(self._items)
         self._items.append(item)
 
+    def add_many(self, items: list) -> None:
+        n = len(self._items)
+        self._items.extend(items)
+        self._pos.update(zip(items, range(n, n + len(items))))
+
     def remove(self, item) -> None:
         i = self._pos.pop(item)
         last = self._items.pop()

@@ -37,6 +37,9 @@ class Tactic(Enum):
     SELF_HARM = "self_harm"
 
 
+# states a man never leaves: kept as counts only (agents.person)
+FINAL = frozenset({Status.KILLED, Status.DISCHARGED, Status.DRUG_EXEMPT, Status.SELF_HARMED})
+
 EVASION_STATUS = {
     Tactic.EMIGRATE: Status.ABROAD,
     Tactic.HIDE: Status.HIDING,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 
 import mesa
 import numpy as np
@@ -18,21 +19,21 @@ from draftsim.agents.person import Person
 from draftsim.agents.recruiter import Recruiter
 from draftsim.agents.region import Region
 from draftsim.agents.roster import Roster
-from draftsim.agents.rules import evader_fate, front
+from draftsim.agents.rules import call_up, enlistment, evader_fate, front
 from draftsim.agents.rules.emigration import alarm_after
-from draftsim.agents.states import Channel, Status
+from draftsim.agents.states import FINAL, Channel, Status
 from draftsim.model.calendar import Calendar
 from draftsim.model.ledger import Ledger
 from draftsim.model.parameter_values import shown, to_kind
 from draftsim.model.parameters import ParameterError, Parameters
-from draftsim.model.population import Population, stochastic_round
+from draftsim.model.population import AGE_MAX, Population, stochastic_round
 from draftsim.model.reporting import national_frame, national_row, region_rows, regions_frame
+from draftsim.model.signals import RegionalSignals
 from draftsim.model.timeline import Event, Timeline, packaged
 from draftsim.model.units import DAYS_PER_YEAR, SCALE_RANGE, WEEKS_PER_MONTH
 
 WEEK = dt.timedelta(days=7)
 INCOME_DATA_DATE = dt.date(2020, 7, 1)   # incomes and subsistence levels are 2020 figures
-AGE_MAX = 61.5                            # the census table's draft-age population is men 16-61.5
 
 
 # Parameters that shape the population, the prisons or the first week: changing them needs a new model.
@@ -85,9 +86,18 @@ class DraftModel(mesa.Model):
             Recruiter(self, reg, 1.0 / self.p.recruiters_per_region)
             for reg in self.regions for _ in range(self.p.recruiters_per_region)]
         self.ledger = Ledger(len(self.regions))
+        self.signals = RegionalSignals(self._men_census, self.scale)
+        self._unemployment = np.array([r.unemployment for r in self.regions])
+        self._national_unemployment = float(np.sum(self._unemployment * self._men_census) / np.sum(self._men_census))
+        self._expected_at = (-1, None)   # (step, expected contracts per region) for the governors
+        self._last_age_out_days = 0
         self.counts = np.zeros((2, len(self.regions), len(Status)), dtype=np.int64)  # [prisoner?, region, status]
-        self.rosters = {s: Roster() for s in (Status.DEPLOYED, Status.CONSCRIPT, Status.HIDING, Status.ABROAD, Status.MEDICAL_EXEMPT)}
+        # every man who is an agent is on the roster of his status; the final states are counts only
+        self.rosters = {s: Roster() for s in Status if s not in FINAL and s is not Status.CIVILIAN}
         self.assault = Roster()   # deployed prisoner recruits: assault units
+        self._roster_of = [[self.rosters.get(s) for s in Status], [self.rosters.get(s) for s in Status]]
+        self._roster_of[1][Status.DEPLOYED] = self.assault
+        self.watched: dict[int, Person | None] = {}   # pool rows of the men whose lives are followed
         self.foreign_deployed = 0.0  # agents
         self.foreign_killed_total = 0.0
         self.policy = self.timeline.advance(self.date)
@@ -110,17 +120,13 @@ class DraftModel(mesa.Model):
             self.new_month = self.date.month != (self.date - WEEK).month
             self.policy = self.timeline.advance(self.date)
         self._started = True
-        if self.policy.applied:
-            self.population.hazards_stale = True
         self.sound_alarm()                        # invasion, mobilisation: civilians fear the draft
         self.turn_of_year()                       # 1 January: 16-year-olds join, men past 61.5 leave
         self.set_quotas()                         # federal replacement target -> regional quotas
         for region in self.regions:
             region.govern()                       # governors raise or cut the regional bonus
-        if self.population.hazards_stale:
-            self.population.refresh_hazards(self)  # what idle men would do at this week's offer
-        for recruiter in self.recruiters:
-            recruiter.run_campaigns()             # notices: comply or evade (agents.rules.evasion)
+        self.population.advance(self.days_elapsed)  # men who crossed a contract age this week
+        Recruiter.run_campaigns(self, self.recruiters)  # notices: comply or evade (agents.rules.evasion)
         self.civilians_decide()                   # contracts and pre-emptive emigration
         for region in self.regions:
             region.offer_pardons()                # prisoner recruitment
@@ -131,6 +137,7 @@ class DraftModel(mesa.Model):
         self.evaders_act()                        # caught, give up, exposed, come home
         self.record()
         self.ledger.close_week()
+        self.signals.close_week()
         if self.finished:
             self.running = False
 
@@ -148,8 +155,8 @@ class DraftModel(mesa.Model):
         self.population.p = self.p
         self.timeline.params = self.p
         if any(getattr(old, k) != getattr(self.p, k) for k in ("pay_elasticity", "wealth_weight", "urban_weight_emigrate")):
-            self.population.recompute_static_terms()
-        self.population.hazards_stale = True
+            self.population.recompute_static_terms(old.pay_elasticity)
+        self._expected_at = (-1, None)
 
     @property
     def finished(self) -> bool:
@@ -158,10 +165,18 @@ class DraftModel(mesa.Model):
     def run(self, until: dt.date | None = None) -> None:
         """Step until the scenario's end date (or ``until``)."""
         stop = min(until or self.p.end_date, self.p.end_date)
-        while True:
-            self.step()
-            if self.finished or self.date + WEEK > stop:
-                break
+        # the men make no reference cycles that outlive them: the cyclic collector would only rescan the
+        # millions of live agents of a full-scale run, again and again (~15% of its time)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            while True:
+                self.step()
+                if self.finished or self.date + WEEK > stop:
+                    break
+        finally:
+            if collecting:
+                gc.enable()
 
     # --- schedule items ------------------------------------------------------------------------
     def sound_alarm(self) -> None:
@@ -181,9 +196,10 @@ class DraftModel(mesa.Model):
             n = stochastic_round(self.rng, r.men_census * self.p.new_cohort_share_per_year / self.scale)
             counts.append((r, n))
             self.ledger.add("entrants", r.index, n)
-        self.population.add_cohorts(counts, self.rng, self.years_elapsed)
-        for r, n in self.population.age_out(AGE_MAX, self.years_elapsed).items():
+        self.population.add_cohorts(counts, self.rng, self.days_elapsed)
+        for r, n in self.population.age_out(AGE_MAX, self.days_elapsed, self._last_age_out_days).items():
             self.ledger.add("aged_out", r, n)
+        self._last_age_out_days = self.days_elapsed
 
     def set_quotas(self) -> None:
         if not self.new_month:
@@ -193,18 +209,17 @@ class DraftModel(mesa.Model):
         target = self.p.replacement_target_per_month * (1.0 - self.p.foreign_effectiveness * foreign_share)
         for r in self.regions:
             r.quota_per_month = target * r.men_census / self.men_census_total
-        self.population.hazards_stale = True
 
     def civilians_decide(self) -> None:
-        contract, emigrate = self.population.weekly_choices(self, self.alarm)
-        region_of = self.population.region
-        for idx in contract.tolist():
-            Man.volunteer(self, self.regions[region_of[idx]], idx)
-        for idx in emigrate.tolist():
-            Evader.emigrate(self, self.regions[region_of[idx]], idx)
+        pull, deaths = self.contract_pull(), self.signals.deaths_per_10k()
+        contract, emigrate = self.population.weekly_choices(self, self.alarm, pull, deaths)
+        self.signals.expect_recruits(self.population.expected_contracts_per_week(pull, deaths))
+        Man.volunteer(self, contract)
+        Evader.emigrate(self, emigrate)
 
     def press_conscripts(self) -> None:
         roster = self.rosters[Status.CONSCRIPT]
+        self.signals.expect_recruits(self.counts[0, :, Status.CONSCRIPT] * self.p.conscript_signing_per_week)
         for man in roster.pick(self.rng, int(self.rng.binomial(len(roster), self.p.conscript_signing_per_week))):
             man.sign_contract()
 
@@ -220,6 +235,8 @@ class DraftModel(mesa.Model):
 
     def fight(self) -> None:
         p = self.p
+        h_regular, h_assault = front.casualty_hazards(p)[0], front.casualty_hazards(p, p.prisoner_hazard_multiplier)[0]
+        self.signals.expect_deaths(self.counts[0, :, Status.DEPLOYED] * h_regular + self.counts[1, :, Status.DEPLOYED] * h_assault)
         for roster, mult in ((self.rosters[Status.DEPLOYED], 1.0), (self.assault, p.prisoner_hazard_multiplier)):
             h_kill, h_wound = front.casualty_hazards(p, mult)
             n = len(roster)
@@ -227,12 +244,9 @@ class DraftModel(mesa.Model):
             wounded = int(self.rng.binomial(n - killed, h_wound))
             withdrawn = int(self.rng.binomial(n - killed - wounded, p.non_combat_exit_per_week))
             hit = roster.pick(self.rng, killed + wounded + withdrawn)
-            for man in hit[:killed]:
-                man.be_killed()
-            for man in hit[killed:killed + wounded]:
-                man.be_wounded()
-            for man in hit[killed + wounded:]:
-                man.be_discharged()
+            Man.be_killed_many(self, hit[:killed])
+            Man.be_wounded_many(self, hit[killed:killed + wounded])
+            Man.be_discharged_many(self, hit[killed + wounded:])
         n = int(self.foreign_deployed)
         if n:
             h_kill, h_wound = front.casualty_hazards(p, p.foreign_hazard_multiplier)
@@ -273,18 +287,19 @@ class DraftModel(mesa.Model):
     # --- bookkeeping used by the agents ------------------------------------------------------
     def enter(self, person: Person, status: Status) -> None:
         person.status = status
-        self.counts[int(person.is_prisoner), person.region.index, status] += 1
-        roster = self._roster_for(person, status)
+        self.counts[person.is_prisoner, person.region.index, status] += 1
+        roster = self._roster_of[person.is_prisoner][status]
         if roster is not None:
             roster.add(person)
-        person.history.append((self.step_index, status))
+        if person.history is not None:
+            person.history.append((self.step_index, status))
 
     def leave(self, person: Person, to_pool: bool = False) -> None:
-        roster = self._roster_for(person, person.status)
+        roster = self._roster_of[person.is_prisoner][person.status]
         if roster is not None:
             roster.remove(person)
-        self.counts[int(person.is_prisoner), person.region.index, person.status] -= 1
-        if to_pool:
+        self.counts[person.is_prisoner, person.region.index, person.status] -= 1
+        if to_pool and person.history is not None:
             person.history.append((self.step_index, Status.CIVILIAN))
         person.status = None
 
@@ -292,10 +307,72 @@ class DraftModel(mesa.Model):
         self.leave(person)
         self.enter(person, status)
 
-    def _roster_for(self, person: Person, status: Status | None):
-        if status is Status.DEPLOYED and person.is_prisoner:
-            return self.assault
-        return self.rosters.get(status)
+    def enter_many(self, people: list, status: Status) -> None:
+        """Men entering one status together (a week's volunteers, say): the books in one pass."""
+        if not people:
+            return
+        for man in people:
+            man.status = status
+        n = len(self.regions)
+        where = np.fromiter((man.is_prisoner * n + man.region.index for man in people), np.int64, len(people))
+        self.counts[:, :, status] += np.bincount(where, minlength=2 * n).reshape(2, n)
+        if status is Status.DEPLOYED:
+            self.rosters[status].add_many([man for man in people if not man.is_prisoner])
+            self.assault.add_many([man for man in people if man.is_prisoner])
+        elif status in self.rosters:
+            self.rosters[status].add_many(people)
+        if self.watched:
+            for man in people:
+                if man.history is not None:
+                    man.history.append((self.step_index, status))
+
+    def leave_many(self, people: list) -> None:
+        """Men leaving their statuses together (the week's dead, say): the books in one pass."""
+        if not people:
+            return
+        n, k = len(self.regions), len(Status)
+        where = np.fromiter(((man.is_prisoner * n + man.region.index) * k + man.status for man in people), np.int64,
+                            len(people))
+        self.counts -= np.bincount(where, minlength=self.counts.size).reshape(self.counts.shape)
+        roster_of = self._roster_of
+        for man in people:
+            roster = roster_of[man.is_prisoner][man.status]
+            if roster is not None:
+                roster.remove(man)
+            man.status = None
+
+    def move_many(self, people: list, status: Status) -> None:
+        self.leave_many(people)
+        self.enter_many(people, status)
+
+    def spawn(self, cls, pool_rows: np.ndarray, status: Status, **attributes) -> list:
+        """New agents of class ``cls`` for pool rows that have just left the pool, entered in ``status``."""
+        regions, region_of = self.regions, self.population.region[pool_rows].tolist()
+        men = [cls(self, regions[r], idx, None, **attributes) for idx, r in zip(pool_rows.tolist(), region_of)]
+        self.enter_many(men, status)
+        return men
+
+    def people(self):
+        """Every man who is an agent now (men in a final state are counts only)."""
+        for roster in (*self.rosters.values(), self.assault):
+            yield from roster
+
+    def watch(self, pool_rows) -> None:
+        """Follow these men's lives: they keep a history while they are agents (``watched`` maps each row to
+        the man who plays him now).  Watch before the first step to see every transition."""
+        self.watched.update({int(r): None for r in pool_rows})
+        for man in self.people():
+            if man.pool_index in self.watched:
+                self.watched[man.pool_index] = man
+                if man.history is None:
+                    man.history = [(self.step_index, man.status)]
+
+    def history_of(self, person: Person) -> list | None:
+        """A new agent's history: a list if he is watched, else None (nobody reads it)."""
+        if person.pool_index in self.watched:
+            self.watched[person.pool_index] = person
+            return []
+        return None
 
     def stock(self, status: Status, prisoners: bool = True) -> float:
         n = self.counts[0, :, status].sum()
@@ -314,15 +391,27 @@ class DraftModel(mesa.Model):
         """The federal part of the sign-on bonus in force (before ``bonus_multiplier``)."""
         return self.p.federal_bonus_multiplier * self.policy.federal_bonus_rub
 
-    def recent_deaths_per_10k(self) -> np.ndarray:
-        return self.ledger.recent("killed") * self.scale / self._men_census * 1e4
+    def contract_pull(self) -> np.ndarray:
+        """This week's regional part of the contract hazard (agents.rules.enlistment.regional_pull)."""
+        bonus = np.array([self.offer_rub(r) for r in self.regions])
+        return enlistment.regional_pull(self.p, bonus, self.wage_index, self.signals.recruits_per_1k(),
+                                        self._unemployment, self._national_unemployment)
 
-    def recent_recruits_per_1k(self) -> np.ndarray:
-        return (self.ledger.recent("contracts") + self.ledger.recent("prisoner_recruits")) * self.scale / self._men_census * 1e3
+    def expected_contracts_per_week(self) -> np.ndarray:
+        """Contracts each region's idle men are on course for at the offer in force when the week began (agents)."""
+        if self._expected_at[0] != self.step_index:
+            self.population.advance(self.days_elapsed)
+            self._expected_at = (self.step_index, self.population.expected_contracts_per_week(
+                self.contract_pull(), self.signals.deaths_per_10k()))
+        return self._expected_at[1]
 
     @property
     def _men_census(self) -> np.ndarray:
         return np.array([r.men_census for r in self.regions])
+
+    @property
+    def days_elapsed(self) -> int:
+        return (self.date - self.p.start_date).days
 
     @property
     def years_elapsed(self) -> float:
@@ -341,11 +430,14 @@ class DraftModel(mesa.Model):
     def _deploy_invasion_force(self) -> None:
         """The force deployed on day one, drawn from fit men aged 20-45 of each region."""
         pop = self.population
+
+        def regular(rows):
+            return call_up.in_invasion_force(pop.age(rows), pop.fit[rows])
+        wanted = [stochastic_round(self.rng, self.p.initial_deployed * r.men_census / self.men_census_total / self.scale)
+                  for r in self.regions]
+        rows, _ = pop.sample_many(np.arange(len(self.regions)), np.array(wanted), self.rng, regular)
         for r in self.regions:
-            k = stochastic_round(self.rng, self.p.initial_deployed * r.men_census / self.men_census_total / self.scale)
-            m = pop.members[r.index]
-            cand = m[pop.fit[m] & (pop.age0[m] >= 20) & (pop.age0[m] <= 45)]
-            for idx in np.sort(self.rng.choice(cand, size=min(k, len(cand)), replace=False)).tolist():
+            for idx in np.sort(rows[pop.region[rows] == r.index]).tolist():
                 pop.deactivate(idx)
                 Man(self, r, idx, Status.DEPLOYED, channel=Channel.REGULAR)
 

@@ -108,6 +108,9 @@ class Parameters:
     governor_cut_share: float = _param(
         0.5, "share", 0.0, 1.0, "Kluge: several regions cut 50-90% in mid-2025",
         "share of the bonus cut under budget pressure when the quota is met")
+    governor_lower_share: float = _param(
+        0.1, "share per month", 0.0, 1.0, "assumption: governors cut slowly (a damped controller, not a ratchet)",
+        "bonus cut per month, per unit of quota surplus (at most 1), relative to the bonus")
     bonus_cap_income_years: float = _param(
         4.0, "years of mean income", 0.0, 100.0, "assumption: Moscow 1.9M = 2 years' income",
         "most a regional budget pays a recruit, in years of the region's mean income")

@@ -234,7 +234,7 @@ def tiny_run():
     from draftsim.model import DraftModel
 
     exp = experiment_from_text(VALID.replace("2022-06-30", "2022-12-31"))
-    model = DraftModel(point_parameters(exp, {}), seed=3, scale=5000, events=())
+    model = DraftModel(point_parameters(exp, {}), seed=3, scale=1000, events=())
     model.run(until=exp.until)
     return model
 

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from draftsim.agents.person import Person
+from draftsim.agents.states import FINAL, Status
 from draftsim.model import DraftModel, ParameterError, Parameters, parameter_table
 from draftsim.model.parameters import DATE_MAX, DATE_MIN
 
@@ -64,14 +65,15 @@ def _check_books(m: DraftModel, start: dict) -> None:
     assert (prison >= 0).all()
     np.testing.assert_array_equal(prison + m.counts[1].sum(axis=1), start["prison"])
     rows, n_prisoners = [], 0
-    for a in m.agents:
-        if isinstance(a, Person):
-            if a.is_prisoner:
-                n_prisoners += 1
-            else:
-                rows.append(a.pool_index)
-    assert n_prisoners == m.counts[1].sum()
-    assert len(rows) == m.counts[0].sum()
+    for a in m.people():
+        assert isinstance(a, Person) and a.status not in FINAL
+        if a.is_prisoner:
+            n_prisoners += 1
+        else:
+            rows.append(a.pool_index)
+    live = [status for status in Status if status not in FINAL]
+    assert n_prisoners == m.counts[1][:, live].sum()
+    assert len(rows) == m.counts[0][:, live].sum()
     assert len(set(rows)) == len(rows)
     assert not pop.active[np.array(rows, dtype=np.int64)].any()
 

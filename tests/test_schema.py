@@ -234,11 +234,13 @@ def test_the_outcome_columns_come_from_the_schema():
     assert "\n" not in str(err.value) and "new_contracts" in str(err.value)
 
 
-# --- the same numbers as before the schema ------------------------------------------------------------------
-# sha256 of the frames of a 1:3,000 baseline run, seed 3, to 31 Mar 2023, computed at commit 7abb41a (before
-# model/columns.py) over its columns in its order: values as float64 bytes, dates and regions as text
-BEFORE = {"national": "744d2ed58b5a769e94afa738e296b8bcf0a7fe62e83fbee12fb0f13449ba0034",
-          "regions": "bca55972d81ab4cee33d2bf7183bfcf2489397b75c852be6e89111a0053e2be9"}
+# --- the same numbers as the engine gave when it was last changed on purpose ---------------------------------
+# sha256 of the frames of a 1:3,000 baseline run, seed 3, to 31 Mar 2023, over the columns the schema had at
+# commit 7abb41a, in its order: values as float64 bytes, dates and regions as text.  First computed before
+# model/columns.py; recomputed for the event-driven pool of issue 10 (new draws, on purpose).  Any other change
+# to these numbers is a change of the model's results and must be made knowingly.
+BEFORE = {"national": "d719bead09b524bdf4df876e9cdda187d3ae8cf59f039555f17d14920cd0bd81",
+          "regions": "3e85d8be8816094c850844ea1b4cf3482e7efdb09cc443b56bcbcb3b2dfc0b22"}
 REGIONS_BEFORE = ("step", "date", "region", "men", "new_contracts", "new_conscripts", "new_mobilised",
                   "new_prisoner_recruits", "new_evaders", "new_emigrants", "new_killed", "killed_total", "recruits_total",
                   "contracts_total", "emigrants_total", "evaders_total", "deployed", "regional_bonus_rub",
@@ -256,7 +258,7 @@ def _digest(frame: pd.DataFrame, names) -> str:
     return h.hexdigest()
 
 
-def test_the_same_seed_gives_the_same_values_as_before_the_schema():
+def test_the_same_seed_gives_the_same_values_as_the_engine_did_when_last_changed():
     sc = load_scenario("baseline")
     m = DraftModel(sc.params, seed=3, scale=3000, events=sc.events)
     m.run(until=dt.date(2023, 3, 31))

@@ -189,7 +189,9 @@ def test_lives_follow_the_agents_week_by_week(played):
     tr = played.tracker
     assert len(tr.weeks) == played.week + 1
     # the recorded status of every watched man who is an agent now is his agent's status
-    agents = {a.pool_index: a.status for a in m.agents if getattr(a, "pool_index", -1) >= 0}
+    agents = {a.pool_index: a.status for a in m.people() if a.pool_index >= 0}
+    # a watched man in a final state is no longer an agent; the model still holds him for the tracker
+    agents.update({row: man.status for row, man in m.watched.items() if man is not None and man.status is not None})
     last = tr.weeks[-1]
     for k, idx in enumerate(tr.watched):
         if int(idx) in agents:

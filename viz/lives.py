@@ -2,8 +2,9 @@
 
 At reset the tracker draws a fixed sample of men from every region's pool (on its own random
 stream, so watching never changes the model's course) and after each step records where each of
-them is.  A man is a row of the vectorised pool while nothing happens to him and a Mesa agent
-while something does; the tracker reads whichever he is.
+them is.  A man is a row of the pool while nothing happens to him and an agent while something
+does; the model keeps the agent of every watched man (``DraftModel.watch``), and the tracker reads
+whichever he is.
 """
 
 from __future__ import annotations
@@ -76,20 +77,21 @@ class LifeTracker:
     def __init__(self, model, seed: int, per_region: int = WATCHED_PER_REGION):
         rng = np.random.default_rng([seed, 0x11FE])   # its own stream: the model's draws are untouched
         pop = model.population
-        picks = [rng.permutation(pop.members[r.index])[:per_region] for r in model.regions]
+        picks = [rng.permutation(pop.rows_of(r.index))[:per_region] for r in model.regions]
         self.watched = np.concatenate(picks).astype(np.int64)
         self.region_index = np.concatenate([np.full(len(p), i) for i, p in enumerate(picks)])
         self.first = np.concatenate([[0], np.cumsum([len(p) for p in picks])])
-        self.age0 = pop.age0[self.watched].copy()
-        self._slot = {int(idx): k for k, idx in enumerate(self.watched)}
+        self.age0 = pop.age_at_start(self.watched)
+        self._rows = self.watched.tolist()
+        model.watch(self._rows)
         self.weeks: list[np.ndarray] = []
 
     def record(self, model) -> None:
         codes = np.where(model.population.active[self.watched], Status.CIVILIAN, PAST_AGE).astype(np.int8)
-        for agent in model.agents:
-            k = self._slot.get(getattr(agent, "pool_index", -1))
-            if k is not None and agent.status is not None:
-                codes[k] = agent.status
+        for k, row in enumerate(self._rows):
+            man = model.watched.get(row)
+            if man is not None and man.status is not None:
+                codes[k] = man.status
         self.weeks.append(codes)
 
     def lives(self, model, region_index: int, touched_only: bool = False, n: int = SHOWN) -> list[Life]:

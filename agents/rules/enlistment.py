@@ -14,7 +14,13 @@ Money is weighed against the man's own civilian income, so poorer men respond mo
 deaths from his region deter him in proportion to his risk aversion; recruits among his
 neighbours draw him in; where jobs are scarce the army is the employer of last resort (the
 classic finding of enlistment studies).  Men who are unfit or outside the contract ages have
-hazard 0.
+hazard 0 (``call_up.contract_eligible``).
+
+The pool (model/population.py) runs the hazard factored as it is computed, so that a week costs
+what its events cost: ``personal_propensity`` (what never changes for a man: willingness, fitness,
+income) times ``regional_pull`` (85 numbers a week: money on offer, peers, jobs, hazing) times
+``risk_deterrence`` (his risk aversion against his region's recent deaths), capped by
+``weekly_contract_hazard``.  ``contract_hazard`` is the same product written term by term.
 """
 
 from __future__ import annotations
@@ -44,6 +50,35 @@ def labour_market_factor(unemployment, national_unemployment, unemployment_elast
     return np.power(np.maximum(unemployment, 1e-4) / national_unemployment, unemployment_elasticity)
 
 
+HAZARD_CAP = 0.5   # no man signs with certainty in a week
+
+
 def contract_hazard(base, willingness, money, deterrence, peers, labour_market=1.0):
     """Weekly probability of signing; capped below 1."""
-    return np.minimum(base * willingness * money * deterrence * peers * labour_market, 0.5)
+    return np.minimum(base * willingness * money * deterrence * peers * labour_market, HAZARD_CAP)
+
+
+def personal_propensity(willingness, fit, income0_rub, pay_elasticity):
+    """The part of his hazard that never changes: willingness, fitness (0 or 1) and his 2020 income's pull
+    against army pay (``income0_rub ** -pay_elasticity``; the pay and wage growth are in ``regional_pull``)."""
+    return willingness * fit * np.power(income0_rub, -pay_elasticity)
+
+
+def regional_pull(p, bonus_rub, wage_index, recent_recruits_per_1k, unemployment, national_unemployment):
+    """The part every man of a region shares this week: base rate, bonus, army pay against wages grown since
+    2020, peers who signed, scarce jobs and the army's reputation for hazing (arrays over regions)."""
+    money = money_factor(bonus_rub, p.bonus_reference_rub, p.bonus_elasticity, p.monthly_pay_rub, wage_index,
+                         p.pay_elasticity)
+    hazing = np.exp(-p.hazing_weight * p.hazing_reputation)
+    return (p.base_contract_hazard_per_week * money * hazing * peer_factor(p.peer_weight, recent_recruits_per_1k)
+            * labour_market_factor(unemployment, national_unemployment, p.unemployment_elasticity))
+
+
+def risk_deterrence(risk_aversion, risk_sensitivity, recent_deaths_per_10k):
+    """His fear of dying: his risk aversion against his region's recent deaths (at most 1)."""
+    return np.exp(-risk_aversion * risk_sensitivity * recent_deaths_per_10k)
+
+
+def weekly_contract_hazard(personal, regional, deterrence):
+    """The weekly probability of signing that the pool runs: the three factors, capped."""
+    return np.minimum(personal * regional * deterrence, HAZARD_CAP)
