@@ -27,7 +27,7 @@ $(TEST_STAMP): $(RUN_STAMP) pyproject.toml
 	@touch $@
 
 run: $(RUN_STAMP)
-	$(VENV)/bin/draftsim run --scenario baseline
+	$(VENV)/bin/draftsim run --scenario baseline --figures
 
 # The browser tests drive Debian's chromium (Playwright cannot download its own browser here).
 $(CHROMIUM):

@@ -37,7 +37,7 @@ class Region(mesa.Agent):
         return self.model.p.bonus_cap_income_years * 12 * self.mean_income_rub * self.model.wage_index
 
     def govern(self) -> None:
-        """Monthly: raise the bonus when the quota was missed, cut it under budget pressure."""
+        """Monthly: raise the bonus on a shortfall, lower it slowly on a surplus, cut it once under budget pressure."""
         if not self.model.new_month:
             return
         pol, p = self.model.policy, self.model.p
@@ -54,7 +54,7 @@ class Region(mesa.Agent):
         self.bonus_cut |= pol.budget_pressure and self.regional_bonus_rub < before
 
     def expected_recruits_per_month(self) -> float:
-        """The contract recruits the region is on course for at last month's offer (real men).
+        """The contract recruits the region is on course for at the offer in force when the week began (real men).
 
         Governors judge by the recruiting rate, not by one month's count: a month's count in a
         small region is mostly noise (and would make the rule depend on the model's scale).

@@ -27,7 +27,7 @@ m.run()
 t3 = time.perf_counter()
 print(json.dumps({
     "scale": float(sys.argv[1]), "men": int(m.population.size), "steps": len(m.history),
-    "agents_end": len(m.agents), "import_s": t1 - t0, "init_s": t2 - t1, "run_s": t3 - t2,
+    "agents_end": sum(1 for _ in m.people()), "import_s": t1 - t0, "init_s": t2 - t1, "run_s": t3 - t2,
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "killed_total": m.history[-1]["killed_total"],
 }))

@@ -188,6 +188,19 @@ def deaths_per_10k(regions: pd.DataFrame, men_census: Mapping[str, float], until
     return out.rename("killed_per_10k_men")
 
 
+def median_regional_bonus(regions: pd.DataFrame, year: int, month: int) -> float | None:
+    """The median over the regions of the regional bonus, averaged over the weeks starting in that month.
+
+    Unlike the mean, the median is not carried by the few small, rich regions (Chukotka, Nenets) that a
+    coarse scale represents by a dozen rows: it measures the governors' rule in the typical region.
+    """
+    starts = week_starts(regions)
+    weeks = _starting_in(starts, dt.date(year, month, 1), _month_end(year, month))
+    if not weeks.any() or not _reaches(np.unique(starts), _month_end(year, month)):
+        return None
+    return float(regions.loc[weeks].groupby("region")["regional_bonus_rub"].mean().median())
+
+
 def regional_deaths_per_10k(model, until: dt.date | None = None) -> pd.Series:
     """Cumulative killed per 10,000 census men (``Region.men_census``) by region ISO code (see :func:`deaths_per_10k`)."""
     return deaths_per_10k(model.regions_frame(), {r.iso: r.men_census for r in model.regions}, until)

@@ -22,6 +22,7 @@ from draftsim.agents.roster import Roster
 from draftsim.agents.rules import call_up, enlistment, evader_fate, front
 from draftsim.agents.rules.emigration import alarm_after
 from draftsim.agents.states import FINAL, Channel, Status
+from draftsim.model import memory
 from draftsim.model.calendar import Calendar
 from draftsim.model.ledger import Ledger
 from draftsim.model.parameter_values import shown, to_kind
@@ -80,6 +81,9 @@ class DraftModel(mesa.Model):
 
         rows = read_regions()
         self.men_census_total = sum(float(r["men_16_61_census2021"]) for r in rows)
+        too_big = memory.check_fits(self.men_census_total, scale, memory.available_bytes())
+        if too_big:
+            raise ParameterError(too_big)
         self.regions: list[Region] = [
             Region(self, i, row, self._prisoners_for(float(row["men_16_61_census2021"]))) for i, row in enumerate(rows)]
         self.recruiters: list[Recruiter] = [

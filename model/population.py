@@ -3,7 +3,7 @@ something happens to him.
 
 Of the ~47 million men of a full-scale run only ~20,000 a week have anything happen to them, so a
 week must cost what its events cost, not what its men cost.  Each man is a row of small numpy
-columns (about 30 bytes: float32 and single bytes) holding his own attributes for the whole run;
+columns (25 bytes: float32 and single bytes, and 4 for the by-age index) holding his own attributes for the whole run;
 nothing is re-scored.  The rows of each region are sorted into *segments* of men whose fixed
 propensities (to sign, to emigrate) lie within a factor of two of each other.  Each week a Poisson
 number of candidates is drawn per segment at the segment's upper-bound rate, and each candidate is
@@ -36,7 +36,7 @@ from draftsim.agents.states import NoticeKind
 from draftsim.model.units import DAYS_PER_YEAR
 
 RISK_LEVELS = 256           # risk aversion is kept as one byte: level k stands for (k + 0.5) / 256
-BYTES_PER_MAN = 26          # the columns below, per row
+BYTES_PER_MAN = 25          # the columns below, per row
 AGE_MAX = 61.5              # the census's draft-age men are 16-61.5
 _BAND_OFFSET = 40           # propensity bands: floor(log2(x)) + offset, band 0 for a zero propensity
 _BANDS = 64

@@ -131,8 +131,8 @@ def outcomes(tmp_path_factory, run_cli) -> dict[str, Outcome]:
 
     # good runs: the same seed twice (one into an existing empty folder, one into new nested folders)
     (job("run1", []) / "out").mkdir()
-    jobs["run1"] = (["run", *TINY, "--seed", "7", "--set", "bonus_multiplier=2", "--out", "out"], base / "run1")
-    job("run2", ["run", *TINY, "--seed", "7", "--set", "bonus_multiplier=2", "--out", "new/deep/out"])
+    jobs["run1"] = (["run", *TINY, "--seed", "7", "--set", "bonus_multiplier=2", "--figures", "--out", "out"], base / "run1")
+    job("run2", ["run", *TINY, "--seed", "7", "--set", "bonus_multiplier=2", "--figures", "--out", "new/deep/out"])
     # --until past the scenario's end_date extends the run; no --out: runs/<scenario>-<stamp>
     job("extend", ["run", "--scale", "20000", "--set", "end_date=2022-04-01", "--until", "2022-05-05"])
     job("scenarios", ["scenarios"])
@@ -315,6 +315,8 @@ def test_until_past_end_date_extends_the_run_into_the_default_folder(outcomes):
     assert df["date"].iloc[-1] == "2022-05-05"
     m = json.loads((folder / "manifest.json").read_text())
     assert m["until"] == "2022-05-05" and m["parameters"]["end_date"] == "2022-05-05"
+    # figures are drawn only when asked for (--figures): without, no folder and no matplotlib
+    assert m["figures"] is False and not (folder / "figures").exists()
 
 
 # --- listing commands ------------------------------------------------------------------------------
@@ -366,5 +368,15 @@ def test_internal_error_leaves_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(figures, "draw_all", broken)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(RuntimeError, match="boom"):
-        cli.main(["run", *TINY, "--out", "a/b"])
+        cli.main(["run", *TINY, "--figures", "--out", "a/b"])
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.subprocess
+def test_a_run_without_figures_never_imports_matplotlib(tmp_path):
+    code = ("import sys; from draftsim.experiments import cli; "
+            "cli.main(['run', '--scale', '20000', '--until', '2022-04-01', '--out', sys.argv[1]]); "
+            "print('matplotlib' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code, str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip().splitlines()[-1] == "False"

@@ -31,6 +31,7 @@ from playwright.sync_api import sync_playwright
 
 from draftsim.model import DraftModel, load_scenario
 from draftsim.viz.export import LEVER_COLUMNS
+from draftsim.viz.session import DEFAULT_SCALE, LiveSession
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.subprocess]
 
@@ -322,7 +323,12 @@ def test_the_page_loads_every_panel_offline_and_without_errors(live):
     assert live.chart_title("region") == "Moscow against the national average"
     assert live.chart_title("lives").endswith(", Moscow")
     assert live.chart_title("flows") == "Flows of men in the week of 2022-02-24"
-    assert p.locator("[data-testid=lives-stories]").inner_text().strip().startswith("man 1 (")
+    # the stories of the watched Moscow men something has happened to (by default), as the session tells them
+    same = LiveSession("baseline", 1, DEFAULT_SCALE)
+    moscow = [r.iso for r in same.model.regions].index("MOW")
+    stories = p.locator("[data-testid=lives-stories]").inner_text().strip()
+    touched = same.lives(moscow, True)
+    assert stories.count("man ") == len(touched) and (not touched or stories.startswith("man 1 (")), stories
     # plotly.js came from this server, like everything else
     assert any(u.endswith("/static/assets/plotly.min.js") for u in live.requests), live.requests
     live.screenshot("viz-loaded.png")
@@ -400,7 +406,7 @@ def test_the_csv_downloads_hold_the_documented_columns_and_every_week_shown(live
     week, date, recruits = live.week, live.text("monitor-date"), live.number("recruits")
 
     name, data = live.download("National table (CSV)")
-    assert name == "draftsim-baseline-seed1-1to1000-national.csv"
+    assert name == f"draftsim-baseline-seed1-1to{DEFAULT_SCALE}-national.csv"
     rows = csv_rows(data)
     assert rows[0] == national_columns
     assert len(rows) - 1 == week + 1                       # weeks 0..week
@@ -409,7 +415,7 @@ def test_the_csv_downloads_hold_the_documented_columns_and_every_week_shown(live
     assert float(last["federal_bonus_multiplier"]) == 1.0
 
     name, data = live.download("Regional table (CSV)")
-    assert name == "draftsim-baseline-seed1-1to1000-regional.csv"
+    assert name == f"draftsim-baseline-seed1-1to{DEFAULT_SCALE}-regional.csv"
     rows = csv_rows(data)
     assert rows[0] == regional_columns
     assert len(rows) - 1 == 85 * (week + 1)

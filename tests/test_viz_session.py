@@ -116,7 +116,7 @@ def test_a_lever_out_of_range_is_refused_in_one_line_and_changes_nothing(paramet
     ("baseline", "12a", 1000, "seed: got '12a'; allowed: an integer in [0, 2147483647]"),
     ("baseline", -1, 1000, "seed: got -1; allowed"),
     ("baseline", 2**31, 1000, "seed: got 2147483648; allowed"),
-    ("baseline", 1, 10, "scale: got 10; allowed: 100, 300, 1000, 3000 men per agent"),
+    ("baseline", 1, 50, "scale: got 50; allowed: 10, 30, 100, 300, 1000, 3000 men per agent"),
     ("../../etc/passwd", 1, 1000, "scenario: got '../../etc/passwd'; allowed"),
 ])
 def test_reset_refuses_a_bad_setup_in_one_line_and_keeps_the_run(scenario, seed, scale, message):

@@ -137,7 +137,7 @@ def test_the_installed_copy_is_the_one_imported(installed, repo_root):
 
 
 def test_draftsim_run_writes_its_folder(installed):
-    res = installed.draftsim("run", "--scale", "3000", "--until", "2022-12-31", "--out", "out")
+    res = installed.draftsim("run", "--scale", "3000", "--until", "2022-12-31", "--figures", "--out", "out")
     assert res.returncode == 0, res.stderr
     out = installed.project / "out"
     written = {p.name for p in out.iterdir()}

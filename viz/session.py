@@ -18,8 +18,8 @@ from draftsim.model.reporting import NATIONAL_FLOWS
 from draftsim.viz.levers import LEVERS, LeverError, lever, lever_values
 from draftsim.viz.lives import LifeTracker
 
-SCALES = (100, 300, 1000, 3000)   # men per agent offered on the page
-DEFAULT_SCALE = 1000              # the live default: a week in ~10 ms, so Play is smooth on a laptop
+SCALES = (10, 30, 100, 300, 1000, 3000)   # men per agent offered on the page (1:10: ~50 ms a week)
+DEFAULT_SCALE = 100               # the live default: the finest scale whose weeks stay well under 50 ms on the server
 SEED_MAX = 2**31 - 1
 
 

@@ -46,13 +46,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", default="baseline", metavar="NAME|FILE",
                    help="built-in scenario name (see `draftsim scenarios`) or a .toml file (default: baseline)")
     p.add_argument("--seed", type=seed_type, default=1, metavar="INT", help="random seed >= 0 (default: 1)")
-    p.add_argument("--scale", type=scale_type, default=100.0, metavar="MEN_PER_AGENT",
-                   help="real men each agent stands for (default: 100)")
+    p.add_argument("--scale", type=scale_type, default=10.0, metavar="MEN_PER_AGENT",
+                   help="real men each agent stands for, 1 for every man (default: 10: ~15 s for the baseline)")
     p.add_argument("--until", type=date_type, default=None, metavar="YYYY-MM-DD",
                    help="last simulated day (default: the scenario's end_date; a later date, up to the "
                         "last allowed end_date 2030-12-31, extends the run)")
     p.add_argument("--set", dest="overrides", action="extend", nargs="+", default=[], metavar="K=V",
                    help="override a parameter (repeatable; see `draftsim params`)")
+    p.add_argument("--figures", action="store_true",
+                   help="also draw the run's figures into DIR/figures (PNG; matplotlib adds ~3 s)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="new or empty output folder (default: runs/<scenario>-<YYYYmmdd-HHMMSS>)")
 
@@ -77,10 +79,6 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
     out = args.out if args.out is not None else default_run_dir(sc.name)
     staged = StagedDir(out)
     staged.check()                                   # fail before the (slow) run, touching nothing
-    # matplotlib: another ~0.7 s, once the input is known to be good
-    from draftsim.experiments import figures
-    from draftsim.experiments.run import region_table
-
     model = DraftModel(params, seed=args.seed, scale=args.scale, events=sc.events)   # checks seed and scale
     print(f"draftsim: running scenario {sc.name}, seed {args.seed}, {args.scale:g} men per agent, "
           f"{params.start_date} to {until} -> {out}", flush=True)
@@ -89,9 +87,13 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
         model.run(until=until)
         run_seconds = time.perf_counter() - t_run
         national, regions = write_tables(model, tmp)
-        region_info = region_table(model)
-        meta = {"scenario": sc.name, "seed": args.seed, "scale": args.scale}
-        figures.draw_all(national, regions, region_info, tmp / "figures", meta)
+        if args.figures:
+            # matplotlib is imported only when figures are asked for: it costs more than a 1:1000 run
+            from draftsim.experiments import figures
+            from draftsim.experiments.run import region_table
+
+            meta = {"scenario": sc.name, "seed": args.seed, "scale": args.scale}
+            figures.draw_all(national, regions, region_table(model), tmp / "figures", meta)
         write_manifest(tmp, {
             "kind": "draftsim run",
             "scenario": sc.name,
@@ -107,6 +109,7 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
             "first_date": national["date"].iloc[0] if len(national) else None,
             "last_date": national["date"].iloc[-1] if len(national) else None,
             "steps": len(national),
+            "figures": bool(args.figures),
             "model_run_s": round(run_seconds, 3),
             **provenance(started, dt.datetime.now(dt.UTC), time.perf_counter() - t0, ["draftsim", *argv]),
         })
