@@ -152,9 +152,17 @@ def test_the_register_lowers_successful_hiding():
     sent_n = pooled("no-e-register", "new_notices_sent", REGISTER_ON)
     assert hide_n > 5 * SCALE  # without the register men do hide
     assert hide_b / sent_b < 0.5 * hide_n / sent_n
-    stock_b = pooled("baseline", "hiding", REGISTER_ON)
-    stock_n = pooled("no-e-register", "hiding", REGISTER_ON)
-    assert stock_b < 0.6 * stock_n
+    # the stock of men in hiding is a handful of agents at 1:1000 (~5 a seed when the register comes in), too
+    # few to compare: it is measured at 1:200, to the end of 2025
+    stock = {}
+    for arm in ("baseline", "no-e-register"):
+        stock[arm] = 0.0
+        for seed in FEW_SEEDS:
+            m = DraftModel(_params(arm), seed=seed, scale=REGION_SCALE, events=_baseline().events)
+            m.run()
+            nat = m.national_frame()
+            stock[arm] += float(nat.loc[pd.to_datetime(nat["date"]) >= pd.Timestamp(REGISTER_ON), "hiding"].sum())
+    assert stock["baseline"] < 0.6 * stock["no-e-register"], stock
 
 
 def test_the_register_raises_compliance():
