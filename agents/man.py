@@ -72,7 +72,7 @@ class Man(Person, evading=False):
         """Men who turn up on a notice of ``kind`` together (``report``, for a commissariat's week)."""
         if not men:
             return
-        region_of = np.fromiter((man.region.index for man in men), np.int64, len(men))
+        region_of = _regions_of(men)
         if kind is NoticeKind.MOBILISATION:
             for man in men:
                 man.channel = Channel.MOBILISED
@@ -145,20 +145,20 @@ class Man(Person, evading=False):
     def be_killed_many(cls, model, men: list[Man]) -> None:
         """The week's dead at the front (``be_killed``, together)."""
         if men:
-            model.ledger.add_many("killed", np.fromiter((m.region.index for m in men), np.int64, len(men)))
+            model.ledger.add_many("killed", _regions_of(men))
             model.move_many(men, Status.KILLED)
 
     @classmethod
     def be_wounded_many(cls, model, men: list[Man]) -> None:
         if men:
-            model.ledger.add_many("wounded", np.fromiter((m.region.index for m in men), np.int64, len(men)))
+            model.ledger.add_many("wounded", _regions_of(men))
             model.move_many(men, Status.WOUNDED)
             model.calendar.schedule_many(model.p.wound_recovery_weeks, cls.leave_hospital_many, Status.WOUNDED, men)
 
     @classmethod
     def be_discharged_many(cls, model, men: list[Man]) -> None:
         if men:
-            model.ledger.add_many("discharged", np.fromiter((m.region.index for m in men), np.int64, len(men)))
+            model.ledger.add_many("discharged", _regions_of(men))
             model.move_many(men, Status.DISCHARGED)
 
     @classmethod
@@ -178,3 +178,8 @@ class Man(Person, evading=False):
     def be_discharged(self) -> None:
         self.model.ledger.add("discharged", self.region.index)
         self.become(Status.DISCHARGED)
+
+
+def _regions_of(men: list[Man]) -> np.ndarray:
+    """The region index of each man, for the books of a week's cohort."""
+    return np.fromiter((man.region.index for man in men), np.int64, len(men))

@@ -378,44 +378,6 @@ class Population:
         return pull * np.sum(np.maximum(self._propensity_sum, 0.0) * fear, axis=1)
 
     # --- who can be called ---------------------------------------------------------------------
-    def sample(self, region_index: int, wanted: int, rng, is_candidate) -> np.ndarray:
-        """Up to ``wanted`` idle men of the region for whom ``is_candidate(rows)`` holds, uniformly at random and
-        in random order.
-
-        Rejection: uniform rows of the region are drawn and kept if in the pool and candidates; the first
-        occurrences of an i.i.d. stream are a uniform random ordered sample without replacement.  When
-        candidates are too rare for that to pay, every row of the region is checked instead.
-        """
-        ranges = self._region_ranges[region_index]
-        sizes = np.array([b - a for a, b in ranges])
-        total = int(sizes.sum())
-        if wanted <= 0 or total == 0:
-            return np.empty(0, dtype=np.int64)
-        firsts = np.array([a for a, _ in ranges])
-        cum = np.cumsum(sizes)
-        have = np.empty(0, dtype=np.int64)
-        batch, drawn = 2 * wanted + 32, 0
-        while drawn + batch <= 2 * total:
-            pos = (rng.random(batch) * total).astype(np.int64)
-            block = np.searchsorted(cum, pos, side="right")
-            rows = firsts[block] + pos - (cum[block] - sizes[block])
-            drawn += batch
-            rows = rows[self.active[rows] & is_candidate(rows)]
-            stream = np.concatenate([have, rows])
-            _, first = np.unique(stream, return_index=True)
-            have = stream[np.sort(first)]
-            if len(have) >= wanted:
-                return have[:wanted]
-            rate = max(len(rows), 1) / batch
-            batch = int(1.3 * (wanted - len(have)) / rate) + 32
-        rows = self.rows_of(region_index)
-        rows = rows[self.active[rows] & is_candidate(rows)]
-        return rng.choice(rows, size=min(wanted, len(rows)), replace=False)
-
-    def eligible_sample(self, region_index: int, kind: NoticeKind, wanted: int, model) -> np.ndarray:
-        """Up to ``wanted`` men of the region liable to this call-up (agents.rules.call_up), in random order."""
-        return self.sample(region_index, wanted, model.rng, self.liability(kind, model.policy.draft_age_max))
-
     def liability(self, kind: NoticeKind, draft_age_max: int):
         """The test of liability to a notice of ``kind`` now, as a function of pool rows."""
         p = self.p
@@ -437,8 +399,13 @@ class Population:
         return self._virtual[1:]
 
     def sample_many(self, regions: np.ndarray, wanted: np.ndarray, rng, is_candidate) -> tuple[np.ndarray, np.ndarray]:
-        """``sample`` for several regions at once (distinct regions): returns (rows, group), the rows of group g
-        (region ``regions[g]``) together and in random order, at most ``wanted[g]`` of them."""
+        """Up to ``wanted[g]`` idle men of region ``regions[g]`` (distinct regions) for whom ``is_candidate(rows)``
+        holds, uniformly at random: returns (rows, group), the rows of group g together and in random order.
+
+        Rejection: uniform rows of each region are drawn and kept if in the pool and candidates; the first
+        occurrences of an i.i.d. stream are a uniform random ordered sample without replacement.  Where
+        candidates are too rare for that to pay, every row of the region is checked instead.
+        """
         cum, firsts, sizes, region_start = self._virtual_index()
         regions, wanted = np.asarray(regions, dtype=np.int64), np.asarray(wanted, dtype=np.int64)
         total = region_start[regions + 1] - region_start[regions]
