@@ -144,22 +144,16 @@ class Man(Person, evading=False):
     @classmethod
     def be_killed_many(cls, model, men: list[Man]) -> None:
         """The week's dead at the front (``be_killed``, together)."""
-        if men:
-            model.ledger.add_many("killed", _regions_of(men))
-            model.move_many(men, Status.KILLED)
+        _book_and_move(model, men, "killed", Status.KILLED)
 
     @classmethod
     def be_wounded_many(cls, model, men: list[Man]) -> None:
-        if men:
-            model.ledger.add_many("wounded", _regions_of(men))
-            model.move_many(men, Status.WOUNDED)
-            model.calendar.schedule_many(model.p.wound_recovery_weeks, cls.leave_hospital_many, Status.WOUNDED, men)
+        _book_and_move(model, men, "wounded", Status.WOUNDED)
+        model.calendar.schedule_many(model.p.wound_recovery_weeks, cls.leave_hospital_many, Status.WOUNDED, men)
 
     @classmethod
     def be_discharged_many(cls, model, men: list[Man]) -> None:
-        if men:
-            model.ledger.add_many("discharged", _regions_of(men))
-            model.move_many(men, Status.DISCHARGED)
+        _book_and_move(model, men, "discharged", Status.DISCHARGED)
 
     @classmethod
     def leave_hospital_many(cls, model, men: list[Man]) -> None:
@@ -183,3 +177,10 @@ class Man(Person, evading=False):
 def _regions_of(men: list[Man]) -> np.ndarray:
     """The region index of each man, for the books of a week's cohort."""
     return np.fromiter((man.region.index for man in men), np.int64, len(men))
+
+
+def _book_and_move(model, men: list[Man], flow: str, status: Status) -> None:
+    """A week's cohort into ``status``: the flow booked by region, the men moved, in one pass each."""
+    if men:
+        model.ledger.add_many(flow, _regions_of(men))
+        model.move_many(men, status)
