@@ -43,7 +43,6 @@ viz: $(RUN_STAMP)
 
 bench: $(TEST_STAMP) $(CHROMIUM)   # bench_viz drives Chromium through Playwright
 	$(PY) benchmarks/bench_scale.py
-	$(PY) benchmarks/bench_model.py
 	$(PY) benchmarks/bench_sweep.py
 	$(PY) benchmarks/bench_viz.py
 

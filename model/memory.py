@@ -12,7 +12,7 @@ import math
 import resource
 
 BASE_BYTES = 400e6              # Python, numpy, pandas, Mesa and the model's fixed books
-BYTES_PER_MAN = 56              # pool row and index (~30) + agents, rosters and calendar at their peak (~26)
+BYTES_PER_MAN = 56              # pool row and index (population.BYTES_PER_MAN + 4 = 29) + agents, rosters, calendar at their peak
 
 
 def needed_bytes(men: float, scale: float) -> float:

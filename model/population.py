@@ -122,11 +122,6 @@ class Population:
             new[:self.size] = old[:self.size]
             setattr(self, name, new)
 
-    @staticmethod
-    def estimated_bytes(men: float) -> int:
-        """Memory the pool of ``men`` rows needs (the model's agents and books come on top)."""
-        return int(men * (BYTES_PER_MAN + 4))   # + the by-age index
-
     # --- growing the pool ------------------------------------------------------------------------
     def _draw(self, region, rng, age0_days: np.ndarray, lo: int) -> np.ndarray:
         """Draw the men of a region into rows lo.. (len(age0_days) of them); returns their segment keys, sorted.

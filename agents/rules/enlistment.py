@@ -37,7 +37,7 @@ def money_factor(bonus_rub, bonus_reference_rub, bonus_elasticity, monthly_pay_r
 
 def deterrence_factor(risk_aversion, risk_sensitivity, recent_deaths_per_10k, hazing_weight, hazing_reputation):
     """Fear of dying (own region's recent deaths, felt by the risk-averse) and of hazing."""
-    return np.exp(-risk_aversion * risk_sensitivity * recent_deaths_per_10k - hazing_weight * hazing_reputation)
+    return risk_deterrence(risk_aversion, risk_sensitivity, recent_deaths_per_10k) * np.exp(-hazing_weight * hazing_reputation)
 
 
 def peer_factor(peer_weight, recent_recruits_per_1k):
