@@ -22,7 +22,7 @@ class Man(Person, evading=False):
         pop.deactivate_many(pool_rows)
         region_of = pop.region[pool_rows].astype(np.int64)
         model.ledger.add_many("contracts", region_of)
-        offers = np.array([model.offer_rub(r) for r in model.regions])
+        offers = model.offers_rub()
         model.ledger.add_many("bonus_paid_rub", region_of, offers[region_of])
         men = model.spawn(cls, pool_rows, Status.TRAINING, channel=Channel.CONTRACT)
         model.calendar.schedule_many(model.p.training_weeks, cls.deploy_many, Status.TRAINING, men)

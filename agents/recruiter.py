@@ -33,7 +33,7 @@ class Recruiter(mesa.Agent):
     @property
     def paper_capacity(self) -> float:
         """Paper notices a week, in agents."""
-        return self.model.p.paper_capacity_per_10k_men * self.region.men_census / 1e4 * self.share / self.model.scale
+        return self.model.p.paper_capacity_per_10k_men * self.region.men_census / 1e4 * self.share / self.region.men_per_agent
 
     @classmethod
     def run_campaigns(cls, model, recruiters: list[Recruiter]) -> None:
@@ -137,7 +137,7 @@ class Recruiter(mesa.Agent):
         """
         model = self.model
         if campaign not in self.share_agents:
-            share = campaign.target_men / model.scale * self.region.men_census / model.men_census_total * self.share
+            share = campaign.target_men / self.region.men_per_agent * self.region.men_census / model.men_census_total * self.share
             self.share_agents[campaign] = math.floor(share + float(model.rng.random()))
         elapsed = (model.date - campaign.start).days / 7.0 + 1.0
         return math.ceil(self.share_agents[campaign] * min(elapsed / campaign.weeks(), 1.0) - 1e-9)

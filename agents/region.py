@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 from draftsim.agents.man import Man
 from draftsim.agents.rules.governor import next_regional_bonus
 
 
 class Region(mesa.Agent):
-    def __init__(self, model, index: int, row: dict, prison_population: float):
+    def __init__(self, model, index: int, row: dict, men_per_agent: float, prison_population: float):
         super().__init__(model)
         self.index = index
+        self.men_per_agent = float(men_per_agent)   # real men each of the region's agents stands for
         self.iso: str = row["iso"]
         self.name: str = row["region_en"]
         self.name_ru: str = row["region_ru"]
@@ -30,7 +32,7 @@ class Region(mesa.Agent):
         self.regional_bonus_rub = model.p.initial_regional_bonus_rub
         self.quota_per_month = 0.0          # real men
         self.bonus_cut = False              # the governor's one budget cut is spent
-        self.prison_population = prison_population  # agents (men / scale)
+        self.prison_population = prison_population  # agents (men / men_per_agent)
 
     @property
     def budget_cap_rub(self) -> float:
@@ -60,15 +62,22 @@ class Region(mesa.Agent):
         small region is mostly noise (and would make the rule depend on the model's scale).
         """
         weekly = self.model.expected_contracts_per_week()[self.index]
-        return weekly * 52.0 / 12.0 * self.model.scale
+        return weekly * 52.0 / 12.0 * self.men_per_agent
 
-    def offer_pardons(self) -> None:
-        """Recruiters in the colonies: some prisoners take the pardon-for-service offer."""
-        pol, p = self.model.policy, self.model.p
-        if pol.prisoner_recruitment == "off" or self.prison_population < 1:
+    @classmethod
+    def offer_pardons(cls, model, regions: list[Region]) -> None:
+        """Recruiters in the colonies: in every region some prisoners take the pardon-for-service offer.
+
+        One binomial draw for all regions together: the weekly offer reaches each prisoner alike.
+        """
+        pol, p = model.policy, model.p
+        if pol.prisoner_recruitment == "off":
             return
-        self.model.signals.expect_recruit(self.index, int(self.prison_population) * p.prisoner_acceptance_per_week)
-        n = int(self.model.rng.binomial(int(self.prison_population), p.prisoner_acceptance_per_week))
-        self.prison_population -= n
-        for _ in range(n):
-            Man.pardon(self.model, self)
+        prisoners = np.fromiter((int(r.prison_population) for r in regions), np.int64, len(regions))
+        model.signals.expect_recruits(prisoners * p.prisoner_acceptance_per_week)
+        taking = model.rng.binomial(prisoners, p.prisoner_acceptance_per_week)
+        for region, n in zip(regions, taking.tolist()):
+            if n:
+                region.prison_population -= n
+                for _ in range(n):
+                    Man.pardon(model, region)

@@ -6,8 +6,8 @@ the column tables of README.md and docs/ODD.md are all read from :data:`COLUMNS`
 
 Kinds: ``key`` (step, date, region), ``flow`` (an amount during the week), ``stock`` (men in a state
 at the end of the week), ``level`` (a running total or a policy level), ``switch`` (on or off).
-Head counts are whole men (agents times a whole ``scale``) and stored as int64; rubles, shares and
-targets as float64; dates as dates (pyarrow date32); switches as bool.
+Head counts are whole men (agents times their region's whole ``men_per_agent``) and stored as int64;
+rubles, shares and targets as float64; dates as dates (pyarrow date32); switches as bool.
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def colour(name: str) -> str | None:
 def typed(frame, columns=NATIONAL):
     """``frame`` with exactly the declared columns, in their order and dtypes.
 
-    A head count that is not a whole number raises (it would be a bug: agents times a whole scale),
+    A head count that is not a whole number raises (it would be a bug: agents times a whole number of men),
     never rounded; a missing or an undeclared column raises too."""
     import numpy as np
     import pandas as pd

@@ -1,6 +1,6 @@
 """Weekly flows by region and their running totals (what men react to is in model/signals.py).
 
-Counts are in agents; the model multiplies by ``scale`` when it reports real men.
+Counts are in agents; the model multiplies by their region's ``men_per_agent`` when it reports real men.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from draftsim.agents.roster import Roster
 from draftsim.agents.rules import call_up, enlistment, evader_fate, front
 from draftsim.agents.rules.emigration import alarm_after
 from draftsim.agents.states import FINAL, Channel, Status
-from draftsim.model import memory
+from draftsim.model import memory, representation
 from draftsim.model.calendar import Calendar
 from draftsim.model.ledger import Ledger
 from draftsim.model.parameter_values import shown, to_kind
@@ -55,7 +55,8 @@ class DraftModel(mesa.Model):
 
     ``DraftModel(params, seed=1, scale=100)`` or, as Mesa's batch_run calls it,
     ``DraftModel(seed=1, scale=100, bonus_multiplier=2.0)`` (keyword overrides of the
-    baseline parameters).  Each agent stands for ``scale`` real men.
+    baseline parameters).  Each agent stands for ``scale`` real men, or fewer in a region too small
+    to be drawn at that scale (``men_per_agent``, model/representation.py).
     """
 
     def __init__(self, params: Parameters | None = None, *, seed: int = 0, scale: float = 100.0,
@@ -84,13 +85,17 @@ class DraftModel(mesa.Model):
         too_big = memory.check_fits(self.men_census_total, scale, memory.available_bytes())
         if too_big:
             raise ParameterError(too_big)
+        men = np.array([float(r["men_16_61_census2021"]) for r in rows])
+        # men per agent by region: ``scale``, finer for regions too small to be drawn at it (model/representation.py)
+        self.men_per_agent = representation.men_per_agent(men, scale)
         self.regions: list[Region] = [
-            Region(self, i, row, self._prisoners_for(float(row["men_16_61_census2021"]))) for i, row in enumerate(rows)]
+            Region(self, i, row, self.men_per_agent[i], self._prisoners_for(men[i], self.men_per_agent[i]))
+            for i, row in enumerate(rows)]
         self.recruiters: list[Recruiter] = [
             Recruiter(self, reg, 1.0 / self.p.recruiters_per_region)
             for reg in self.regions for _ in range(self.p.recruiters_per_region)]
         self.ledger = Ledger(len(self.regions))
-        self.signals = RegionalSignals(self._men_census, self.scale)
+        self.signals = RegionalSignals(self._men_census, self.men_per_agent)
         self._unemployment = np.array([r.unemployment for r in self.regions])
         self._national_unemployment = float(np.sum(self._unemployment * self._men_census) / np.sum(self._men_census))
         self._expected_at = (-1, None)   # (step, expected contracts per region) for the governors
@@ -102,10 +107,10 @@ class DraftModel(mesa.Model):
         self._roster_of = [[self.rosters.get(s) for s in Status], [self.rosters.get(s) for s in Status]]
         self._roster_of[1][Status.DEPLOYED] = self.assault
         self.watched: dict[int, Person | None] = {}   # pool rows of the men whose lives are followed
-        self.foreign_deployed = 0.0  # agents
+        self.foreign_deployed = 0.0  # agents of ``scale`` men (foreign troops have no region)
         self.foreign_killed_total = 0.0
         self.policy = self.timeline.advance(self.date)
-        self.population = Population(self.regions, self.p, self.scale, self.rng)
+        self.population = Population(self.regions, self.p, self.rng)
         self.initial_men = int(self.population.size)
         self._deploy_invasion_force()
         self.history: list[dict] = []
@@ -132,8 +137,7 @@ class DraftModel(mesa.Model):
         self.population.advance(self.days_elapsed)  # men who crossed a contract age this week
         Recruiter.run_campaigns(self, self.recruiters)  # notices: comply or evade (agents.rules.evasion)
         self.civilians_decide()                   # contracts and pre-emptive emigration
-        for region in self.regions:
-            region.offer_pardons()                # prisoner recruitment
+        Region.offer_pardons(self, self.regions)  # prisoner recruitment
         self.press_conscripts()                   # serving conscripts pushed to sign
         self.calendar.fire()                      # training ends, service ends, hospital leaves
         self.foreign_contingents_arrive()
@@ -197,7 +201,7 @@ class DraftModel(mesa.Model):
             return
         counts = []
         for r in self.regions:
-            n = stochastic_round(self.rng, r.men_census * self.p.new_cohort_share_per_year / self.scale)
+            n = stochastic_round(self.rng, r.men_census * self.p.new_cohort_share_per_year / r.men_per_agent)
             counts.append((r, n))
             self.ledger.add("entrants", r.index, n)
         self.population.add_cohorts(counts, self.rng, self.days_elapsed)
@@ -208,8 +212,8 @@ class DraftModel(mesa.Model):
     def set_quotas(self) -> None:
         if not self.new_month:
             return
-        russians = self.stock(Status.DEPLOYED)
-        foreign_share = self.foreign_deployed / max(russians + self.foreign_deployed, 1.0)
+        russians, foreign = self.men_in(Status.DEPLOYED), self.foreign_deployed * self.scale
+        foreign_share = foreign / max(russians + foreign, 1.0)
         target = self.p.replacement_target_per_month * (1.0 - self.p.foreign_effectiveness * foreign_share)
         for r in self.regions:
             r.quota_per_month = target * r.men_census / self.men_census_total
@@ -378,9 +382,9 @@ class DraftModel(mesa.Model):
             return []
         return None
 
-    def stock(self, status: Status, prisoners: bool = True) -> float:
-        n = self.counts[0, :, status].sum()
-        return float(n + (self.counts[1, :, status].sum() if prisoners else 0))
+    def men_in(self, status: Status) -> float:
+        """Real men in ``status`` (agents times their region's men per agent), prisoner recruits included."""
+        return float((self.counts[:, :, status].sum(axis=0) * self.men_per_agent).sum())
 
     def offer_rub(self, region: Region) -> float:
         """The sign-on bonus a recruit from this region receives (federal + regional)."""
@@ -390,6 +394,15 @@ class DraftModel(mesa.Model):
         """The regional part of the sign-on bonus in force (before ``bonus_multiplier``)."""
         return self.p.regional_bonus_multiplier * region.regional_bonus_rub
 
+    def regional_bonuses_rub(self) -> np.ndarray:
+        """Every region's ``regional_bonus_rub``, as an array over regions."""
+        bonuses = np.fromiter((r.regional_bonus_rub for r in self.regions), np.float64, len(self.regions))
+        return self.p.regional_bonus_multiplier * bonuses
+
+    def offers_rub(self) -> np.ndarray:
+        """Every region's ``offer_rub``, as an array over regions."""
+        return self.p.bonus_multiplier * (self.federal_bonus_rub + self.regional_bonuses_rub())
+
     @property
     def federal_bonus_rub(self) -> float:
         """The federal part of the sign-on bonus in force (before ``bonus_multiplier``)."""
@@ -397,7 +410,7 @@ class DraftModel(mesa.Model):
 
     def contract_pull(self) -> np.ndarray:
         """This week's regional part of the contract hazard (agents.rules.enlistment.regional_pull)."""
-        bonus = np.array([self.offer_rub(r) for r in self.regions])
+        bonus = self.offers_rub()
         return enlistment.regional_pull(self.p, bonus, self.wage_index, self.signals.recruits_per_1k(),
                                         self._unemployment, self._national_unemployment)
 
@@ -428,8 +441,8 @@ class DraftModel(mesa.Model):
     def stochastic_round(self, x: float) -> int:
         return stochastic_round(self.rng, x)
 
-    def _prisoners_for(self, men: float) -> float:
-        return float(stochastic_round(self.rng, self.p.prison_population_initial * men / self.men_census_total / self.scale))
+    def _prisoners_for(self, men: float, men_per_agent: float) -> float:
+        return float(stochastic_round(self.rng, self.p.prison_population_initial * men / self.men_census_total / men_per_agent))
 
     def _deploy_invasion_force(self) -> None:
         """The force deployed on day one, drawn from fit men aged 20-45 of each region."""
@@ -437,7 +450,7 @@ class DraftModel(mesa.Model):
 
         def regular(rows):
             return call_up.in_invasion_force(pop.age(rows), pop.fit[rows])
-        wanted = [stochastic_round(self.rng, self.p.initial_deployed * r.men_census / self.men_census_total / self.scale)
+        wanted = [stochastic_round(self.rng, self.p.initial_deployed * r.men_census / self.men_census_total / r.men_per_agent)
                   for r in self.regions]
         rows, _ = pop.sample_many(np.arange(len(self.regions)), np.array(wanted), self.rng, regular)
         for r in self.regions:

@@ -68,7 +68,7 @@ def _rate(probability):
 class Population:
     """The idle men of every region; a man touched by an event leaves it (``active`` False) and becomes an agent."""
 
-    def __init__(self, regions, params, scale: float, rng):
+    def __init__(self, regions, params, rng):
         self.p = params
         self.n_regions = len(regions)
         self._subsistence = np.array([r.subsistence_rub for r in regions])
@@ -77,8 +77,9 @@ class Population:
         self._national_unemployment = float(np.sum(self._unemployment * men) / np.sum(men))
         self.pool_count = np.zeros(self.n_regions, dtype=np.int64)
         self.days = 0                       # days since the start date that ages refer to
-        counts = [stochastic_round(rng, r.men_census / scale) for r in regions]
-        cohort_max = sum(math.floor(r.men_census * params.new_cohort_share_per_year / scale) + 1 for r in regions)
+        self._men_per_row = np.array([r.men_per_agent for r in regions])   # model/representation.py
+        counts = [stochastic_round(rng, r.men_census / r.men_per_agent) for r in regions]
+        cohort_max = sum(math.floor(r.men_census * params.new_cohort_share_per_year / r.men_per_agent) + 1 for r in regions)
         self._allocate(sum(counts) + cohort_max * max(params.end_date.year - params.start_date.year, 0))
         self.size = 0
         self._region_ranges: list[list[tuple[int, int]]] = [[] for _ in regions]
@@ -90,10 +91,10 @@ class Population:
         ages = [np.floor(rng.uniform(16.0, AGE_MAX, n) * DAYS_PER_YEAR).astype(np.int64) for n in counts]
         self._propensity_sum = np.zeros((self.n_regions, RISK_LEVELS))
         self._ages_for = (params.contract_age_min, params.contract_age_max)
-        self._emig_sum = 0.0
+        self._emig_sum = 0.0                # over men, not rows: a small region's rows stand for fewer men
         self._append(list(zip(regions, ages)), rng)
         # emigration propensities are relative to the mean man at the start (mobilisable men weigh e)
-        self._emig_norm = self._emig_sum / self.size
+        self._emig_norm = self._emig_sum / float(np.sum(self.pool_count * self._men_per_row))
 
     # --- storage -------------------------------------------------------------------------------
     def _allocate(self, capacity: int) -> None:
@@ -333,7 +334,7 @@ class Population:
         self._propensity_sum[region] += np.bincount(self.risk_level[lo:hi][keep], weights=self.contract_static[lo:hi][keep],
                                                     minlength=RISK_LEVELS)
         mobilisable = call_up.mobilisable(age, self.reservist[lo:hi], p.mobilisation_age_max)
-        self._emig_sum += float(np.sum(self.emig_static[lo:hi] * np.where(mobilisable, np.e, 1.0)))
+        self._emig_sum += float(np.sum(self.emig_static[lo:hi] * np.where(mobilisable, np.e, 1.0))) * self._men_per_row[region]
 
     def _add_expected(self, rows: np.ndarray, sign: float) -> None:
         if len(rows):

@@ -1,8 +1,10 @@
-"""The rows the model reports each week, in real men (agent counts times ``scale``), and the tables built from them.
+"""The rows the model reports each week, in real men, and the tables built from them.
 
-Which columns there are, their order, units and dtypes are declared in :mod:`model.columns`; this
-module only computes them.  Flows with no regional meaning (foreign troops) are booked under
-region 0 and reported nationally only.
+A region's agents stand for ``men_per_agent`` of its men each (``scale``, or fewer in a small region:
+model/representation.py), so a count is reported as agents times their region's weight, and a
+national figure is the sum of the regions'.  Which columns there are, their order, units and dtypes
+are declared in :mod:`model.columns`; this module only computes them.  Flows with no regional
+meaning (foreign troops, agents of ``scale`` men) are booked under region 0 and reported nationally only.
 """
 
 from __future__ import annotations
@@ -14,17 +16,18 @@ from draftsim.model import columns as cols
 
 # ledger flows reported as new_<flow> (head counts; the RUB flows are reported under their own names)
 NATIONAL_FLOWS = tuple(c.ledger for c in cols.NATIONAL if c.name.startswith("new_"))
+FOREIGN_FLOWS = frozenset({"foreign", "foreign_killed", "foreign_wounded"})
 
 
 def national_row(model) -> dict:
-    s, led = model.scale, model.ledger
-    counts = model.counts[0] + model.counts[1]
-    counts[:, Status.CIVILIAN] = model.population.pool_count
-    bonuses = np.array([model.regional_bonus_rub(r) for r in model.regions]) * model.p.bonus_multiplier
+    s, w, led = model.scale, model.men_per_agent, model.ledger
+    men = (model.counts[0] + model.counts[1]) * w[:, None]
+    men[:, Status.CIVILIAN] = model.population.pool_count * w
+    bonuses = model.regional_bonuses_rub() * model.p.bonus_multiplier
     value = {
         "step": model.step_index, "date": model.date.isoformat(),
-        "recruits_total": float(_recruits(led.total).sum() * s),
-        "prison_population": float(sum(r.prison_population for r in model.regions) * s),
+        "recruits_total": float((_recruits(led.total) * w).sum()),
+        "prison_population": float(sum(r.prison_population * r.men_per_agent for r in model.regions)),
         "foreign_deployed": float(model.foreign_deployed * s),
         "foreign_killed_total": float(model.foreign_killed_total * s),
         "federal_bonus_rub": float(model.federal_bonus_rub * model.p.bonus_multiplier),
@@ -37,9 +40,10 @@ def national_row(model) -> dict:
     row = {}
     for c in cols.NATIONAL:
         if c.status is not None:
-            row[c.name] = float(counts[:, c.status].sum() * s)
+            row[c.name] = float(men[:, c.status].sum())
         elif c.ledger is not None:
-            row[c.name] = float((led.week if c.kind == "flow" else led.total)[c.ledger].sum() * s)
+            agents = (led.week if c.kind == "flow" else led.total)[c.ledger]
+            row[c.name] = float(agents.sum() * s if c.ledger in FOREIGN_FLOWS else (agents * w).sum())
         else:
             row[c.name] = value[c.name]
     return row
@@ -53,25 +57,25 @@ def _recruits(totals: dict) -> np.ndarray:
 
 def region_rows(model) -> dict:
     """One week of regional figures as columns (arrays over regions)."""
-    s, led = model.scale, model.ledger
+    w, led = model.men_per_agent, model.ledger
     counts = model.counts[0] + model.counts[1]
     alive = model.counts[0].sum(axis=1) - model.counts[0][:, Status.KILLED] - model.counts[0][:, Status.ABROAD]
     value = {
         "step": model.step_index, "date": model.date.isoformat(),
         "region": [r.iso for r in model.regions],
         "region_name": [r.name for r in model.regions],
-        "men": (alive + model.population.pool_count) * s,
-        "recruits_total": _recruits(led.total) * s,
-        "regional_bonus_rub": np.array([model.regional_bonus_rub(r) for r in model.regions]) * model.p.bonus_multiplier,
+        "men": (alive + model.population.pool_count) * w,
+        "recruits_total": _recruits(led.total) * w,
+        "regional_bonus_rub": model.regional_bonuses_rub() * model.p.bonus_multiplier,
         "quota_per_month": np.array([r.quota_per_month for r in model.regions]),
-        "prison_population": np.array([r.prison_population for r in model.regions]) * s,
+        "prison_population": np.array([r.prison_population for r in model.regions]) * w,
     }
     week = {}
     for c in cols.REGIONAL:
         if c.status is not None:
-            week[c.name] = counts[:, c.status] * s
+            week[c.name] = counts[:, c.status] * w
         elif c.ledger is not None:
-            week[c.name] = (led.week if c.kind == "flow" else led.total)[c.ledger] * s
+            week[c.name] = (led.week if c.kind == "flow" else led.total)[c.ledger] * w
         else:
             week[c.name] = value[c.name]
     return week

@@ -19,8 +19,8 @@ MEMORY_WEEKS = 13
 
 
 class RegionalSignals:
-    def __init__(self, men_census: np.ndarray, scale: float):
-        self._per_man = scale / np.asarray(men_census, dtype=float)   # agents -> share of the region's men
+    def __init__(self, men_census: np.ndarray, men_per_agent: np.ndarray):
+        self._per_man = np.asarray(men_per_agent, dtype=float) / np.asarray(men_census, dtype=float)  # agents -> share of its men
         self._deaths: deque[np.ndarray] = deque(maxlen=MEMORY_WEEKS)
         self._recruits: deque[np.ndarray] = deque(maxlen=MEMORY_WEEKS)
         self._week_deaths = np.zeros(len(self._per_man))

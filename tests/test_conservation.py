@@ -17,6 +17,7 @@ import pytest
 from draftsim.agents.person import Person
 from draftsim.agents.states import FINAL, Status
 from draftsim.model import DraftModel, load_scenario
+from draftsim.model.representation import MIN_ROWS_PER_REGION
 from draftsim.model.timeline import read_callups
 
 SCALE = 2000
@@ -217,30 +218,43 @@ def test_running_totals_are_cumulated_flows(run):
     np.testing.assert_allclose(nat["new_killed"].cumsum(), nat["killed_total"], rtol=1e-12)
 
 
-def test_reported_stocks_are_counts_times_scale(run):
-    m, _, snaps = run
+def test_small_regions_are_drawn_finer_and_the_rest_at_the_scale(run):
+    m, _, _ = run
     assert m.scale == SCALE
+    w, men = m.men_per_agent, np.array([r.men_census for r in m.regions])
+    assert np.all(w == np.floor(w)) and np.all((1 <= w) & (w <= SCALE))
+    small = men / SCALE < MIN_ROWS_PER_REGION
+    assert small.any() and not small.all()          # at 1:2000 both kinds exist
+    assert np.all(w[~small] == SCALE)
+    assert np.all(men[small] / w[small] >= MIN_ROWS_PER_REGION)
+    assert np.all(men[small] / (w[small] + 1) < MIN_ROWS_PER_REGION)   # as coarse as the minimum allows
+    assert [r.men_per_agent for r in m.regions] == w.tolist()
+
+
+def test_reported_stocks_are_counts_times_the_men_per_agent(run):
+    m, _, snaps = run
+    w = m.men_per_agent
     for s in snaps:
         row, c = s["row"], s["counts"][0] + s["counts"][1]
         assert row["step"] == s["step"]
-        assert row["civilians"] == s["pool_count"].sum() * SCALE
+        assert row["civilians"] == (s["pool_count"] * w).sum()
         for name, status in STOCK_STATUS.items():
-            assert row[name] == c[:, status].sum() * SCALE, (s["step"], name)
-        assert row["prison_population"] == pytest.approx(s["prison"].sum() * SCALE)
+            assert row[name] == (c[:, status] * w).sum(), (s["step"], name)
+        assert row["prison_population"] == pytest.approx((s["prison"] * w).sum())
 
 
-def test_regional_stocks_are_counts_times_scale(run):
+def test_regional_stocks_are_counts_times_the_men_per_agent(run):
     m, _, snaps = run
     rf = m.regions_frame()
-    isos = [r.iso for r in m.regions]
+    isos, w = [r.iso for r in m.regions], m.men_per_agent
     for s in snaps[:: max(len(snaps) // 20, 1)] + [snaps[-1]]:
         week = rf[rf["step"] == s["step"]].set_index("region").loc[isos]
         c0, c = s["counts"][0], s["counts"][0] + s["counts"][1]
-        np.testing.assert_array_equal(week["deployed"].to_numpy(), c[:, Status.DEPLOYED] * SCALE)
-        np.testing.assert_array_equal(week["killed_total"].to_numpy(), c[:, Status.KILLED] * SCALE)
+        np.testing.assert_array_equal(week["deployed"].to_numpy(), c[:, Status.DEPLOYED] * w)
+        np.testing.assert_array_equal(week["killed_total"].to_numpy(), c[:, Status.KILLED] * w)
         alive = c0.sum(axis=1) - c0[:, Status.KILLED] - c0[:, Status.ABROAD]
-        np.testing.assert_array_equal(week["men"].to_numpy(), (alive + s["pool_count"]) * SCALE)
-        np.testing.assert_allclose(week["prison_population"].to_numpy(), s["prison"] * SCALE)
+        np.testing.assert_array_equal(week["men"].to_numpy(), (alive + s["pool_count"]) * w)
+        np.testing.assert_allclose(week["prison_population"].to_numpy(), s["prison"] * w)
 
 
 # --- reported men do not depend on how many men an agent stands for -------------------------------
@@ -250,7 +264,7 @@ def _called_up_on_notice(scale: int, until: dt.date) -> float:
     m = DraftModel(sc.params, seed=1, scale=scale, events=sc.events)
     m.run(until=until)
     conscription = {c.start for c in read_callups()}
-    return float(sum(n for r in m.recruiters for c, n in r.reported.items() if c.start in conscription) * scale)
+    return float(sum(n * r.region.men_per_agent for r in m.recruiters for c, n in r.reported.items() if c.start in conscription))
 
 
 def test_conscription_call_ups_do_not_depend_on_scale():
