@@ -8,6 +8,7 @@ Metrics (``column`` is a national column; a flow is a weekly ``new_*`` column or
 
 - ``mean_monthly``: mean weekly value of a flow over the window, per month (a month is
   365.25/12 days, as in ``draftsim run``'s summary and the calibration targets);
+- ``mean_daily``: the same per day (a week is 7 days);
 - ``total``: sum of a flow over the window;
 - ``final``: value of a stock or level in the last week of the run (or the last week starting on
   or before ``end``);
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from draftsim.model import columns as schema
-from draftsim.model.units import WEEKS_PER_MONTH
+from draftsim.model.units import DAYS_PER_WEEK, WEEKS_PER_MONTH
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,6 +53,7 @@ class Metric:
 METRICS: dict[str, Metric] = {
     "mean_monthly": Metric("flow", True, True, "mean per month of a weekly flow over [start, end]"),
     "total": Metric("flow", True, True, "sum of a weekly flow over [start, end]"),
+    "mean_daily": Metric("flow", True, True, "mean per day of a weekly flow over [start, end]"),
     "final": Metric("level", False, True, "last value of a stock or level (on or before end)"),
     "mean": Metric("numeric", True, True, "mean weekly value of a column over [start, end]"),
     "max": Metric("numeric", True, True, "peak weekly value of a column over [start, end]"),
@@ -127,6 +129,8 @@ def _apply(metric: str, values) -> float:
         return math.nan
     if metric == "mean_monthly":
         return float(values.mean() * WEEKS_PER_MONTH)
+    if metric == "mean_daily":
+        return float(values.mean() / DAYS_PER_WEEK)
     if metric in ("total", "bonus_spending_rub"):
         return float(values.sum())
     if metric == "final":
