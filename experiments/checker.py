@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import tomllib
 from typing import Any
 
 from draftsim.experiments.errors import UsageError
@@ -52,6 +53,15 @@ class Checker:
 
     def fail(self, key: str, got: str, allowed: str):
         raise ExperimentError(f"experiment {self.source}: {key}: got {got}; allowed: {allowed}")
+
+    def toml(self, text: str, top_keys) -> dict:
+        """The file's tables, if it is TOML and holds only ``top_keys`` at its top."""
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            self.fail("toml", f"a syntax error ({' '.join(str(exc).split())})", "a valid TOML file (https://toml.io)")
+        self.unknown_keys(data, top_keys)
+        return data
 
     def unknown_keys(self, table: dict, allowed, prefix: str = "", why: str = "") -> None:
         for key in table:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -57,38 +56,18 @@ def extended(params, until: dt.date | None):
 def check(text: str, source: str, base_dir: Path, path: str | None) -> dict[str, Any]:
     """The checked fields of an ``Experiment`` (all but text, sha256 and path) from the file's text."""
     from draftsim.model import ParameterError
-    from draftsim.model.parameters import DATE_MAX
 
     c = Checker(source)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        c.fail("toml", f"a syntax error ({' '.join(str(exc).split())})", "a valid TOML file (https://toml.io)")
-    c.unknown_keys(data, TOP_KEYS)
+    data = c.toml(text, TOP_KEYS)
 
     default_name = Path(path).stem if path else "experiment"
     name = c.string(data.get("name", default_name), "name", NAME_RE,
                     "a name of letters, digits, '_', '.' and '-', starting with a letter or digit")
     description = c.string(data.get("description", ""), "description")
 
-    scenario = _scenario(c, data.get("scenario", "baseline"), base_dir)
-    try:
-        base = base_scenario(scenario)
-    except ParameterError as exc:
-        c.fail("scenario", show(data.get("scenario", "baseline")), f"a valid scenario ({' '.join(str(exc).split())})")
-    params = base.params
-
-    until = None
-    if "until" in data:
-        until = c.date(data["until"], "until")
-        if not params.start_date <= until <= DATE_MAX:
-            c.fail("until", until.isoformat(), f"a date in [{params.start_date}, {DATE_MAX}] (the scenario starts on {params.start_date})")
-    params = extended(params, until)
+    scenario, until, params, scale, seed = run_settings(c, data, base_dir)
     last_day = until or params.end_date
-    scale = c.integer(data.get("scale", 1000), "scale", SCALE_LOW, SCALE_HIGH,
-                      what=f"an integer number of men per agent in [{SCALE_LOW}, {SCALE_HIGH}]")
     replicates = c.integer(data.get("replicates", 1), "replicates", 1, MAX_REPLICATES)
-    seed = c.integer(data.get("seed", 0), "seed", 0, 2**63 - 1)
 
     design = checked_design(c, c.table(data, "design", "design", required=True), params, ParameterError)
     check_points(c, design, seed, params, ParameterError)
@@ -96,6 +75,28 @@ def check(text: str, source: str, base_dir: Path, path: str | None) -> dict[str,
     keep = _keep(c, c.table(data, "timeseries", "timeseries"))
     return {"name": name, "description": description, "scenario": scenario, "until": until, "scale": scale,
             "replicates": replicates, "seed": seed, "design": design, "outcomes": outcomes, "keep": keep}
+
+
+def run_settings(c: Checker, data: dict, base_dir: Path):
+    """The file's scenario, until, parameters (end_date extended to until), scale and seed, checked:
+    what an experiment file and a calibration file share."""
+    from draftsim.model import ParameterError
+    from draftsim.model.parameters import DATE_MAX
+
+    scenario = _scenario(c, data.get("scenario", "baseline"), base_dir)
+    try:
+        params = base_scenario(scenario).params
+    except ParameterError as exc:
+        c.fail("scenario", show(data.get("scenario", "baseline")), f"a valid scenario ({' '.join(str(exc).split())})")
+    until = None
+    if "until" in data:
+        until = c.date(data["until"], "until")
+        if not params.start_date <= until <= DATE_MAX:
+            c.fail("until", until.isoformat(), f"a date in [{params.start_date}, {DATE_MAX}] (the scenario starts on {params.start_date})")
+    scale = c.integer(data.get("scale", 1000), "scale", SCALE_LOW, SCALE_HIGH,
+                      what=f"an integer number of men per agent in [{SCALE_LOW}, {SCALE_HIGH}]")
+    seed = c.integer(data.get("seed", 0), "seed", 0, 2**63 - 1)
+    return scenario, until, extended(params, until), scale, seed
 
 
 def _scenario(c: Checker, value, base_dir: Path) -> str:
