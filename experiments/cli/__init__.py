@@ -3,13 +3,14 @@
     draftsim run [--scenario NAME|FILE] [--seed INT] [--scale MEN_PER_AGENT] [--until YYYY-MM-DD]
                  [--set K=V ...] [--out DIR]
     draftsim sweep EXPERIMENT.toml [--out DIR] [--workers N] [--executor local|dask] [--scheduler ADDRESS] [--resume]
+    draftsim calibrate CALIBRATION.toml [--out DIR] [--workers N] [--executor local|dask] [--scheduler ADDRESS] [--resume]
     draftsim report DIR [--out REPORT_DIR]
     draftsim scenarios
     draftsim params
     draftsim viz [--host 127.0.0.1] [--port 8765]
 
 Each subcommand is a module of this package (``run``, ``sweep``, ``report``, ``catalog``, ``viz``)
-with a ``register(subparsers)`` function that adds its parser and sets ``handler``
+(and ``calibrate``) with a ``register(subparsers)`` function that adds its parser and sets ``handler``
 (``handler(args, argv) -> exit code``); add a new one to :data:`COMMANDS`.  What they share is
 :mod:`.common`.  Any mistake in the input is one line on stderr
 (``draftsim: error: <field>: ...; allowed: ...``) and exit code 2, never a traceback.
@@ -22,11 +23,11 @@ import os
 import signal
 import sys
 
-from draftsim.experiments.cli import catalog, report, run, sweep, viz
+from draftsim.experiments.cli import calibrate, catalog, report, run, sweep, viz
 from draftsim.experiments.cli.common import EXIT_INTERRUPTED, PROG, ArgumentParser, fail
 from draftsim.experiments.errors import UsageError
 
-COMMANDS = (run.register, sweep.register, report.register, catalog.register_scenarios,
+COMMANDS = (run.register, sweep.register, calibrate.register, report.register, catalog.register_scenarios,
             catalog.register_params, viz.register)
 
 

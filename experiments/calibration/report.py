@@ -1,0 +1,90 @@
+"""What a calibration leaves in its folder beside the waves' sweeps: tables, REPORT.md and the manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _tables(cal, waves):
+    import pandas as pd
+
+    rows, fits, ruled = [], [], []
+    for w in waves:
+        rows.append({"wave": w.number, "points": len(w.unit_points), "runs": len(w.unit_points) * cal.matching.replicates,
+                     "nroy_share": w.nroy_share, "emulator_variance_share": w.emulator_share,
+                     "ruling_out_most": ";".join(w.ruled_out.worst(3)), "share_meeting_all": w.ruled_out.share_meeting_all})
+        for f in w.fits:
+            fits.append({"wave": w.number, "target": f.name, "validation_share_within_3": f.validation_share_within_3,
+                         "seed_sd": float(np.sqrt(f.var_stochastic)),
+                         **{f"length_scale_{n}": s for n, s in zip(cal.space.names, f.length_scales)}})
+        for t in cal.targets:
+            ruled.append({"wave": w.number, "target": t.name, "share_ruled_out_alone": w.ruled_out.share_ruled_out[t.name]})
+    return pd.DataFrame(rows), pd.DataFrame(fits), pd.DataFrame(ruled)
+
+
+def report_text(cal, waves, reason: str, nroy_points: int) -> str:
+    last = waves[-1]
+    lines = [f"# Calibration {cal.name}", "", *([cal.description, ""] if cal.description else []),
+             f"History matching of {cal.space.dim} parameters against {len(cal.targets)} targets, scenario "
+             f"{Path(cal.scenario).name}, 1:{cal.scale} men per agent, {cal.matching.replicates} replicates a point, "
+             f"implausibility cut-off {cal.matching.cutoff:g} ({cal.matching.rule.replace('_', ' ')} over targets), "
+             f"model discrepancy {cal.matching.discrepancy:.0%} of each observed value unless the file says otherwise.",
+             "", f"**Stopped after wave {last.number}: {reason}.**", "",
+             "| wave | points | runs | NROY share of the prior | targets ruling out most | emulator variance share |",
+             "|---|---|---|---|---|---|"]
+    for w in waves:
+        lines.append(f"| {w.number} | {len(w.unit_points)} | {len(w.unit_points) * cal.matching.replicates} | "
+                     f"{w.nroy_share:.3%} | {', '.join(w.ruled_out.worst(3))} | {w.emulator_share:.3f} |")
+    lines += ["", "## Targets (last wave)", "",
+              ("| target | observed | obs. sd | discrepancy sd | seed sd | emulator leave-out within ±3 "
+               "| share of the wave's space it rules out alone |"),
+              "|---|---|---|---|---|---|---|"]
+    for t, f in zip(cal.targets, last.fits):
+        lines.append(f"| {t.name} | {t.target.observed:,.6g} | {t.sd:,.4g} | {t.discrepancy:,.4g} | "
+                     f"{np.sqrt(f.var_stochastic):,.4g} | {f.validation_share_within_3:.0%} | "
+                     f"{last.ruled_out.share_ruled_out[t.name]:.1%} |")
+    conflicts = last.ruled_out.conflicts
+    lines += ["", "## Conflicting targets", ""]
+    if conflicts:
+        lines.append("Pairs that some parameter values meet one at a time but none meets together (on the prior "
+                     "sample still in play before the last wave): a finding about the model's structure.")
+        lines.append("")
+        for a, b, sa, sb in conflicts:
+            lines.append(f"- {a} (met by {sa:.1%}) and {b} (met by {sb:.1%})")
+    else:
+        lines.append("No pair of targets is met one at a time but never together.")
+    lines += ["", f"{nroy_points} points of the prior sample ({cal.matching.candidates}) are left in the NROY space "
+              "(`nroy.parquet`).", ""]
+    return "\n".join(lines)
+
+
+def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: float, command: list[str], sha: str) -> None:
+    import pandas as pd
+
+    from draftsim.experiments.store import write_text_atomic
+    from draftsim.model.provenance import provenance, write_manifest
+
+    table, fits, ruled = _tables(cal, waves)
+    table["stopped_because"] = [""] * (len(table) - 1) + [reason]
+    for name, frame in (("waves.csv", table), ("emulators.csv", fits), ("ruled_out.csv", ruled)):
+        write_text_atomic(out / name, frame.to_csv(index=False, lineterminator="\n"))
+    kept = cal.space.from_unit(pool[keep]) if keep.any() else np.empty((0, cal.space.dim))
+    pd.DataFrame(kept, columns=cal.space.names).to_parquet(out / "nroy.parquet", index=False)
+    write_text_atomic(out / "REPORT.md", report_text(cal, waves, reason, int(keep.sum())))
+    finished = dt.datetime.now(dt.UTC)
+    write_manifest(out, {
+        "kind": "draftsim calibrate",
+        "calibration": {"name": cal.name, "sha256": sha, "scenario": cal.scenario, "until": cal.until,
+                        "scale": cal.scale, "seed": cal.seed,
+                        "parameters": [{"name": p.name, "low": p.low, "high": p.high, "prior": p.kind} for p in cal.space.priors],
+                        "targets": [{"name": t.name, "observed": t.target.observed, "sd": t.sd, "discrepancy": t.discrepancy,
+                                     "model_outcome": t.target.model_outcome} for t in cal.targets],
+                        "matching": cal.matching.__dict__},
+        "waves": table.to_dict(orient="records"),
+        "stopped_because": reason,
+        **provenance(started, finished, time.perf_counter() - t0, command),
+    })

@@ -1,0 +1,144 @@
+"""``draftsim calibrate CALIBRATION.toml``: history matching in waves (experiments/calibration/).
+
+    draftsim calibrate CALIBRATION.toml [--out DIR] [--workers N] [--executor local|dask]
+                       [--scheduler ADDRESS] [--resume]
+
+Output folder (``--out``, default ``calibrations/<name>-<YYYYmmdd-HHMMSS>``): ``calibration.toml`` (the
+file as given), per wave ``wave-0k.toml`` (the wave as an experiment file) and ``wave-0k/`` (its sweep:
+runs, manifest), ``waves.csv`` (per wave: points, runs, the NROY share of the prior, the emulators'
+variance share, why it stopped), ``emulators.csv`` (per wave and target: leave-out validation, seed
+variance, length scales), ``ruled_out.csv`` (per wave and target: the share of the space it rules out
+alone), ``nroy.parquet`` (the prior sample's points left in the NROY space), ``REPORT.md`` and
+``manifest.json``.  ``--resume`` finishes an interrupted calibration: finished waves are read back,
+an interrupted wave's sweep is resumed, nothing finished is run again.
+
+Exit codes: 0 done (whether or not the NROY space is empty: that is a finding); 1 runs failed;
+2 bad input (nothing written); 130 interrupted (finish with --resume).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import shutil
+import time
+from pathlib import Path
+
+from draftsim.experiments.cli.common import EXIT_INTERRUPTED, fail, int_at_least
+from draftsim.experiments.errors import UsageError
+from draftsim.experiments.outdir import default_run_dir
+
+HELP = "calibrate: history matching in waves of sweeps, with Gaussian-process emulators"
+COPY = "calibration.toml"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("calibration", type=Path, metavar="CALIBRATION.toml", help="the calibration file")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="new or empty output folder (default: calibrations/<name>-<YYYYmmdd-HHMMSS>); with --resume, "
+                        "the folder of the interrupted calibration")
+    p.add_argument("--workers", type=int_at_least(1), default=None, metavar="N",
+                   help="worker processes for each wave's sweep (default: the number of cores)")
+    p.add_argument("--executor", choices=("local", "dask"), default=None,
+                   help="local process pool (default) or a Dask cluster, as for draftsim sweep")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="a running Dask scheduler (implies --executor dask)")
+    p.add_argument("--resume", action="store_true", help="finish the interrupted calibration in --out")
+
+
+def _check_folder(args) -> None:
+    out = args.out
+    if args.resume:
+        if out is None:
+            raise UsageError("--resume: needs --out DIR, the folder of the interrupted calibration")
+        if not (out / COPY).is_file():
+            raise UsageError(f"--resume: '{out}' is not a calibration folder (no {COPY}); allowed: the --out folder "
+                             "of an interrupted calibration")
+        if (out / "manifest.json").is_file():
+            raise UsageError(f"--resume: '{out}' is a finished calibration; nothing to resume")
+        if args.calibration.is_file() and (out / COPY).read_bytes() != args.calibration.read_bytes():
+            raise UsageError(f"--resume: {args.calibration} differs from the {COPY} the calibration in '{out}' started "
+                             "with; allowed: the same file")
+    elif out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"--out: '{out}' is not a new or empty folder; allowed: a new or empty folder "
+                         "(or --resume to finish an interrupted calibration)")
+
+
+def main(args: argparse.Namespace, argv: list[str]) -> int:
+    started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
+    if args.scheduler and args.executor == "local":
+        raise UsageError("--scheduler: only with --executor dask; allowed: drop --scheduler, or use --executor dask")
+    _check_folder(args)
+    from draftsim.experiments.calibration.spec import load_calibration
+
+    cal = load_calibration(args.calibration)
+    out = args.out or default_run_dir(cal.name, root="calibrations")
+    if not args.resume:
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(args.calibration, out / COPY)
+    try:
+        return _calibrate(args, argv, cal, out, started, t0)
+    except KeyboardInterrupt:
+        return fail(f"interrupted; the finished runs are saved in {out}; finish with `draftsim calibrate "
+                    f"{args.calibration} --out {out} --resume`", EXIT_INTERRUPTED)
+
+
+def _run_wave(args, argv, out: Path, k: int) -> int:
+    from draftsim.experiments.calibration.waves import wave_dir, wave_file
+    from draftsim.experiments.cli import sweep
+
+    folder = wave_dir(out, k)
+    if (folder / "manifest.json").is_file() and (folder / "runs.parquet").is_file():
+        return 0                                   # finished before: read back, not rerun
+    resume = folder.exists() and any(folder.iterdir())
+    ns = argparse.Namespace(experiment=wave_file(out, k), out=folder, workers=args.workers, executor=args.executor,
+                            scheduler=args.scheduler, resume=resume)
+    return sweep.main(ns, [*argv, f"(wave {k})"])
+
+
+def _calibrate(args, argv, cal, out: Path, started, t0) -> int:
+    import numpy as np
+    import pandas as pd
+
+    from draftsim.experiments.calibration import waves as wv
+    from draftsim.experiments.calibration.report import write_outputs
+
+    pool = wv.candidates(cal)
+    keep = np.ones(len(pool), dtype=bool)
+    unit = wv.first_points(cal)
+    done, reason = [], None
+    print(f"draftsim: calibration {cal.name}: {cal.space.dim} parameters, {len(cal.targets)} targets, up to "
+          f"{cal.matching.waves} waves of {cal.matching.points} points x {cal.matching.replicates} replicates "
+          f"at 1:{cal.scale} -> {out}", flush=True)
+    for k in range(1, cal.matching.waves + 1):
+        text = wv.wave_experiment(cal, k, wv.design_values(cal, unit))
+        path = wv.wave_file(out, k)
+        if path.is_file() and path.read_text(encoding="utf-8") != text:
+            raise UsageError(f"--resume: {path} is not the wave this calibration makes now (the code or its inputs "
+                             "changed); allowed: resume with the code that started it, or start a new calibration")
+        if not path.is_file():
+            path.write_text(text, encoding="utf-8")
+        code = _run_wave(args, argv, out, k)
+        if code:
+            return code
+        runs = pd.read_parquet(wv.wave_dir(out, k) / "runs.parquet")
+        wave = wv.fit_wave(cal, k, unit, runs)
+        keep = wv.update(cal, wave, pool, keep)
+        done.append(wave)
+        worst = ", ".join(wave.ruled_out.worst(3))
+        print(f"draftsim: wave {k}: NROY {wave.nroy_share:.2%} of the prior; ruling out most: {worst}", flush=True)
+        reason = wv.stop_reason(cal, done)
+        if reason:
+            break
+        unit = wv.next_points(cal, k + 1, pool, keep)
+    write_outputs(cal, out, done, pool, keep, reason, started, t0, ["draftsim", *argv],
+                  hashlib.sha256((out / COPY).read_bytes()).hexdigest())
+    print(f"draftsim: calibration {cal.name}: {len(done)} wave{'s' if len(done) != 1 else ''}; {reason}; "
+          f"NROY {done[-1].nroy_share:.2%} of the prior; report in {out / 'REPORT.md'}", flush=True)
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("calibrate", help=HELP, description=HELP + ".")
+    add_arguments(p)
+    p.set_defaults(handler=main)
