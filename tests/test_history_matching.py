@@ -89,6 +89,8 @@ def test_the_emulator_learns_a_smooth_function_and_passes_its_leave_out_check():
     assert np.all(var > 0)
     check = validate(unit, y, np.full(40, NOISE_SD**2), folds=8, seed=3)
     assert check.ok and check.share_within_3 >= 0.95, check.share_within_3
+    kept = validate(unit, y, np.full(40, NOISE_SD**2), folds=8, seed=3, emulator=em)   # the full fit's hyperparameters
+    assert kept.ok and np.median(np.abs(kept.standardised_errors)) < 2
     assert em.describe().length_scales[0] > 0
 
 

@@ -12,7 +12,8 @@ the white-noise term: that is the ``var_emulator`` of the implausibility (histor
 seed noise of one run (``var_stochastic``) and the observation's error enter the implausibility
 separately.
 
-``validate`` is the leave-out check of Bastos & O'Hagan (2009): k-fold predictions of held-out points,
+``validate`` is the leave-out check of Bastos & O'Hagan (2009): k-fold predictions of held-out points
+(with the full fit's hyperparameters when it is given one),
 standardised by the predictive and sampling variance; a well-calibrated emulator has about 99.7% of
 them within ±3.
 """
@@ -43,7 +44,9 @@ class Emulator:
         self._gp = None
         self._white = 0.0          # the fitted white-noise variance, in the output's units squared
 
-    def fit(self, unit_x: np.ndarray, y: np.ndarray, var_of_mean: np.ndarray | None = None) -> Emulator:
+    def fit(self, unit_x: np.ndarray, y: np.ndarray, var_of_mean: np.ndarray | None = None, kernel=None) -> Emulator:
+        """Fit to replicate means ``y`` at ``unit_x``; with ``kernel`` (another fit's ``kernel_``) the
+        hyperparameters are kept as they are and only the data are conditioned on (the leave-out check)."""
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.gaussian_process import GaussianProcessRegressor
         from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
@@ -54,10 +57,13 @@ class Emulator:
             raise ValueError(f"an emulator needs at least 3 design points, got {len(y)}")
         sd = float(np.std(y)) or 1.0
         nugget = (np.zeros(len(y)) if var_of_mean is None else np.asarray(var_of_mean, dtype=float)) / sd**2
-        kernel = (ConstantKernel(1.0, (1e-3, 1e3)) * Matern(np.full(x.shape[1], 0.5), (1e-2, 1e2), nu=2.5)
-                  + WhiteKernel(1e-3, (1e-8, 1.0)))
+        fixed = kernel is not None
+        if not fixed:
+            kernel = (ConstantKernel(1.0, (1e-3, 1e3)) * Matern(np.full(x.shape[1], 0.5), (1e-2, 1e2), nu=2.5)
+                      + WhiteKernel(1e-3, (1e-8, 1.0)))
         self._gp = GaussianProcessRegressor(kernel=kernel, alpha=np.maximum(nugget, 1e-10), normalize_y=True,
-                                            n_restarts_optimizer=self.restarts, random_state=self.seed)
+                                            optimizer=None if fixed else "fmin_l_bfgs_b",
+                                            n_restarts_optimizer=0 if fixed else self.restarts, random_state=self.seed)
         with warnings.catch_warnings():
             # a length scale at its bound means "this parameter does not matter": that is an answer, not a failure
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -94,8 +100,10 @@ class Validation:
 
 
 def validate(unit_x: np.ndarray, y: np.ndarray, var_of_mean: np.ndarray | None = None, folds: int = 10,
-             seed: int = 0) -> Validation:
-    """k-fold leave-out check: each point predicted by an emulator fitted without its fold."""
+             seed: int = 0, emulator: Emulator | None = None) -> Validation:
+    """k-fold leave-out check: each point predicted by an emulator conditioned on the other folds only.  With
+    ``emulator`` (fitted to all the points) its hyperparameters are kept for every fold, as in Bastos &
+    O'Hagan's leave-out diagnostics, and only the data change: ten times faster than refitting each fold."""
     x = np.atleast_2d(np.asarray(unit_x, dtype=float))
     y = np.asarray(y, dtype=float)
     v = np.zeros(len(y)) if var_of_mean is None else np.asarray(var_of_mean, dtype=float)
@@ -105,7 +113,8 @@ def validate(unit_x: np.ndarray, y: np.ndarray, var_of_mean: np.ndarray | None =
     for k in range(folds):
         held = order[k::folds]
         kept = np.setdiff1d(order, held)
-        em = Emulator(seed=seed, restarts=1).fit(x[kept], y[kept], v[kept])
+        em = Emulator(seed=seed, restarts=1).fit(x[kept], y[kept], v[kept],
+                                                 kernel=None if emulator is None else emulator._gp.kernel_)
         mean, var = em.predict(x[held])
         errors[held] = (y[held] - mean) / np.sqrt(var + em._white + v[held])
     return Validation(errors, float(np.mean(np.abs(errors) <= 3.0)))

@@ -26,7 +26,7 @@ def _tables(cal, waves):
     return pd.DataFrame(rows), pd.DataFrame(fits), pd.DataFrame(ruled)
 
 
-def report_text(cal, waves, reason: str, nroy_points: int) -> str:
+def report_text(cal, waves, reason: str, nroy_points: int, whole_prior=None) -> str:
     last = waves[-1]
     lines = [f"# Calibration {cal.name}", "", *([cal.description, ""] if cal.description else []),
              f"History matching of {cal.space.dim} parameters against {len(cal.targets)} targets, scenario "
@@ -57,12 +57,25 @@ def report_text(cal, waves, reason: str, nroy_points: int) -> str:
             lines.append(f"- {a} (met by {sa:.1%}) and {b} (met by {sb:.1%})")
     else:
         lines.append("No pair of targets is met one at a time but never together.")
+    if whole_prior is not None:
+        lines += ["", "## Over the whole prior, by the last wave's emulators", "",
+                  f"The share of the prior sample ({cal.matching.candidates} points) where each target alone is met "
+                  f"(implausibility <= {cal.matching.cutoff:g}); {whole_prior.share_meeting_all:.3%} meet all at once.", "",
+                  "| target | share of the prior meeting it alone |", "|---|---|"]
+        for t in sorted(cal.targets, key=lambda t: whole_prior.share_met_alone[t.name]):
+            lines.append(f"| {t.name} | {whole_prior.share_met_alone[t.name]:.2%} |")
+        never = [t.name for t in cal.targets if whole_prior.share_met_alone[t.name] == 0.0]
+        lines += ["", ("Met nowhere in the prior: " + ", ".join(never) + ".") if never else "Every target is met somewhere alone."]
+        if whole_prior.conflicts:
+            lines += ["", "Pairs each met somewhere but never together:", ""]
+            lines += [f"- {a} ({sa:.1%}) and {b} ({sb:.1%})" for a, b, sa, sb in whole_prior.conflicts]
     lines += ["", f"{nroy_points} points of the prior sample ({cal.matching.candidates}) are left in the NROY space "
               "(`nroy.parquet`).", ""]
     return "\n".join(lines)
 
 
-def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: float, command: list[str], sha: str) -> None:
+def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: float, command: list[str], sha: str,
+                  whole_prior=None) -> None:
     import pandas as pd
 
     from draftsim.experiments.store import write_text_atomic
@@ -74,7 +87,7 @@ def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: f
         write_text_atomic(out / name, frame.to_csv(index=False, lineterminator="\n"))
     kept = cal.space.from_unit(pool[keep]) if keep.any() else np.empty((0, cal.space.dim))
     pd.DataFrame(kept, columns=cal.space.names).to_parquet(out / "nroy.parquet", index=False)
-    write_text_atomic(out / "REPORT.md", report_text(cal, waves, reason, int(keep.sum())))
+    write_text_atomic(out / "REPORT.md", report_text(cal, waves, reason, int(keep.sum()), whole_prior))
     finished = dt.datetime.now(dt.UTC)
     write_manifest(out, {
         "kind": "draftsim calibrate",
@@ -86,5 +99,8 @@ def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: f
                         "matching": cal.matching.__dict__},
         "waves": table.to_dict(orient="records"),
         "stopped_because": reason,
+        "whole_prior": None if whole_prior is None else {
+            "share_meeting_all": whole_prior.share_meeting_all, "share_met_alone": whole_prior.share_met_alone,
+            "conflicts": [list(c) for c in whole_prior.conflicts]},
         **provenance(started, finished, time.perf_counter() - t0, command),
     })

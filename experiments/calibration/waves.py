@@ -8,7 +8,8 @@ wave's points are a function of the earlier waves' results (fixed seeds througho
 kept, so a resumed calibration reruns nothing.
 
 After each wave, per target: the replicate means and their sampling variance, the pooled seed-to-seed
-variance of one run, a Gaussian-process emulator and its leave-out check.  The NROY space is measured
+variance of one run, a Gaussian-process emulator fitted to the runs of every wave so far, and its
+leave-out check.  The NROY space is measured
 on one fixed prior sample (``candidates`` points): a candidate stays if no wave's emulators rule it out.
 The calibration stops when the space is empty (the targets that conflict are named), when it stopped
 shrinking (less than 10% smaller than after the wave before), when the emulators' variance is small
@@ -121,8 +122,21 @@ class Wave:
     emulator_share: float = math.nan      # max over targets of the median emulator / other variance in NROY
 
 
-def fit_wave(cal, wave: int, unit_points: np.ndarray, runs) -> Wave:
-    """Emulators of every target from one wave's runs."""
+def accumulate(history, unit: np.ndarray, runs):
+    """The unit points and runs of every wave so far (``history``: None or the earlier waves'), with this
+    wave's added; point indices run on across waves."""
+    import pandas as pd
+
+    if history is None:
+        return unit, runs
+    x0, runs0 = history
+    return np.concatenate([x0, unit]), pd.concat([runs0, runs.assign(point=runs["point"].to_numpy() + len(x0))],
+                                                 ignore_index=True)
+
+
+def fit_wave(cal, wave: int, unit_points: np.ndarray, x: np.ndarray, runs) -> Wave:
+    """Emulators of every target fitted to ``runs`` at unit points ``x`` (every wave's so far: a small wave in a
+    small NROY space still has the whole history of runs to learn from); ``unit_points`` are this wave's own."""
     values = target_values(cal, runs)
     point = runs["point"].to_numpy()
     out = Wave(wave, unit_points)
@@ -130,8 +144,8 @@ def fit_wave(cal, wave: int, unit_points: np.ndarray, runs) -> Wave:
         good = np.isfinite(values[t.name])
         ids, mean, var_mean, pooled = hm.replicate_summary(values[t.name][good], point[good])
         seed = wave_seed(cal.seed, wave) % 2**31 + i
-        em = Emulator(seed=seed).fit(unit_points[ids], mean, var_mean)
-        check = validate(unit_points[ids], mean, var_mean, folds=min(10, len(ids)), seed=seed)
+        em = Emulator(seed=seed).fit(x[ids], mean, var_mean)
+        check = validate(x[ids], mean, var_mean, folds=min(10, len(ids)), seed=seed, emulator=em)
         out.fits.append(TargetFit(t.name, em, pooled, check.share_within_3, em.describe().length_scales))
     return out
 
@@ -188,8 +202,33 @@ def stop_reason(cal, waves: list[Wave]) -> str | None:
     return None
 
 
-def next_points(cal, wave_number: int, pool: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    return hm.next_wave(pool, keep, cal.matching.points, seed=wave_seed(cal.seed, wave_number) % 2**32)
+def nroy_mask(cal, waves: list[Wave], unit: np.ndarray) -> np.ndarray:
+    """Points that no wave's emulators rule out."""
+    keep = np.ones(len(unit), dtype=bool)
+    for w in waves:
+        if keep.any():
+            imp, _ = implausibilities(cal, w, unit[keep])
+            keep[np.flatnonzero(keep)] = hm.not_ruled_out(imp, cal.matching.cutoff, cal.matching.rule)
+    return keep
+
+
+def next_points(cal, wave_number: int, pool: np.ndarray, keep: np.ndarray, waves: list[Wave]) -> np.ndarray:
+    """The next wave's design: spread over the NROY part of the prior sample.  When that part holds fewer
+    points than a wave needs, more are found near them (Gaussian steps of 5% of each range, kept only if no
+    wave rules them out), so that a small NROY space still gets a full wave."""
+    seed = wave_seed(cal.seed, wave_number) % 2**32
+    kept, n = pool[keep], cal.matching.points
+    if 0 < len(kept) < 5 * n:
+        rng = np.random.default_rng(seed)
+        found = [kept]
+        for _ in range(20):
+            base = kept[rng.integers(len(kept), size=20 * n)]
+            near = np.clip(base + rng.normal(0.0, 0.05, base.shape), 0.0, 1.0)
+            found.append(near[nroy_mask(cal, waves, near)])
+            if sum(len(f) for f in found) >= 5 * n:
+                break
+        kept = np.concatenate(found)
+    return hm.next_wave(kept, np.ones(len(kept), dtype=bool), n, seed=seed)
 
 
 def wave_dir(out: Path, wave: int) -> Path:

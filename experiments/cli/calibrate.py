@@ -100,13 +100,14 @@ def _calibrate(args, argv, cal, out: Path, started, t0) -> int:
     import numpy as np
     import pandas as pd
 
+    from draftsim.experiments.calibration import history_matching as hm
     from draftsim.experiments.calibration import waves as wv
     from draftsim.experiments.calibration.report import write_outputs
 
     pool = wv.candidates(cal)
     keep = np.ones(len(pool), dtype=bool)
     unit = wv.first_points(cal)
-    done, reason = [], None
+    done, reason, history = [], None, None
     print(f"draftsim: calibration {cal.name}: {cal.space.dim} parameters, {len(cal.targets)} targets, up to "
           f"{cal.matching.waves} waves of {cal.matching.points} points x {cal.matching.replicates} replicates "
           f"at 1:{cal.scale} -> {out}", flush=True)
@@ -122,7 +123,8 @@ def _calibrate(args, argv, cal, out: Path, started, t0) -> int:
         if code:
             return code
         runs = pd.read_parquet(wv.wave_dir(out, k) / "runs.parquet")
-        wave = wv.fit_wave(cal, k, unit, runs)
+        history = wv.accumulate(history, unit, runs)
+        wave = wv.fit_wave(cal, k, unit, *history)
         keep = wv.update(cal, wave, pool, keep)
         done.append(wave)
         worst = ", ".join(wave.ruled_out.worst(3))
@@ -130,9 +132,12 @@ def _calibrate(args, argv, cal, out: Path, started, t0) -> int:
         reason = wv.stop_reason(cal, done)
         if reason:
             break
-        unit = wv.next_points(cal, k + 1, pool, keep)
+        unit = wv.next_points(cal, k + 1, pool, keep, done)
+    # which targets the best emulators say can be met anywhere in the prior, alone and in pairs
+    imp, _ = wv.implausibilities(cal, done[-1], pool)
+    whole_prior = hm.what_rules_out(imp, [t.name for t in cal.targets], cal.matching.cutoff)
     write_outputs(cal, out, done, pool, keep, reason, started, t0, ["draftsim", *argv],
-                  hashlib.sha256((out / COPY).read_bytes()).hexdigest())
+                  hashlib.sha256((out / COPY).read_bytes()).hexdigest(), whole_prior)
     print(f"draftsim: calibration {cal.name}: {len(done)} wave{'s' if len(done) != 1 else ''}; {reason}; "
           f"NROY {done[-1].nroy_share:.2%} of the prior; report in {out / 'REPORT.md'}", flush=True)
     return 0
