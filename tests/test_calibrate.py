@@ -43,7 +43,8 @@ points = 8
 replicates = 2
 candidates = 2000
 """
-OUTPUTS = ("waves.csv", "emulators.csv", "ruled_out.csv", "nroy.parquet", "REPORT.md", "manifest.json")
+OUTPUTS = ("waves.csv", "emulators.csv", "ruled_out.csv", "nroy.parquet", "posterior.parquet", "posterior.csv",
+           "REPORT.md", "manifest.json")
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,7 @@ def test_a_calibration_killed_in_its_second_wave_resumes_to_the_same_tables_on_o
     for name in OUTPUTS:
         (again / name).unlink()
     assert main(["calibrate", str(calibrated / "small.toml"), "--out", str(again), "--resume", "--workers", "1"]) == 0
-    for name in ("waves.csv", "emulators.csv", "ruled_out.csv"):
+    for name in ("waves.csv", "emulators.csv", "ruled_out.csv", "posterior.csv"):
         assert (again / name).read_bytes() == (out / name).read_bytes(), name
     pd.testing.assert_frame_equal(pd.read_parquet(again / "nroy.parquet"), pd.read_parquet(out / "nroy.parquet"))
 
@@ -118,3 +119,42 @@ def test_bad_calibration_files_write_nothing(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "parameters.prisoner_acceptance_per_week: got [0.001, 2.0]" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_posterior_recovers_parameters_that_made_the_data(tmp_path):
+    """Parameter recovery: targets made by the model itself at known values; the posterior's 5-95% intervals
+    hold those values (and are narrower than the prior)."""
+    import datetime as dt
+
+    import numpy as np
+
+    from draftsim.experiments.targets import Target, model_value
+    from draftsim.model import DraftModel, load_scenario
+
+    truth = {"kill_hazard_per_week": 0.0016, "prisoner_acceptance_per_week": 0.0035}
+    made = {"killed_may_2023": ("final:killed_total", dt.date(2022, 2, 24), dt.date(2023, 5, 27)),
+            "prisoners_feb_2023": ("total:new_prisoner_recruits", dt.date(2022, 7, 1), dt.date(2023, 2, 28))}
+    sc = load_scenario("baseline")
+    values = {k: [] for k in made}
+    for seed in (101, 102, 103):
+        m = DraftModel(sc.params.replace(**truth), seed=seed, scale=3000, events=sc.events)
+        m.run(until=dt.date(2023, 6, 30))
+        national = m.national_frame()
+        for name, (outcome, first, last) in made.items():
+            t = Target(name, "made", first, last, 0.0, None, None, "men", "", "", outcome, None, "")
+            values[name].append(model_value(t, national))
+    blocks = []
+    for name, (outcome, first, last) in made.items():
+        observed = float(np.mean(values[name]))
+        blocks.append(f'[[targets]]\nname = "{name}"\nobserved = {observed!r}\nsd = {0.04 * observed!r}\n'
+                      f'outcome = "{outcome}"\nweeks = "{first}..{last}"\n')
+    plan = "\n[history_matching]\nwaves = 2\npoints = 10\nreplicates = 2\ncandidates = 4000\n"
+    text = SMALL.split("[[targets]]")[0] + "\n".join(blocks) + plan
+    (tmp_path / "recover.toml").write_text(text, encoding="utf-8")
+    assert main(["calibrate", str(tmp_path / "recover.toml"), "--out", str(tmp_path / "out"), "--workers", "2"]) == 0
+    summary = pd.read_csv(tmp_path / "out" / "posterior.csv").set_index("parameter")
+    cal = load_calibration(tmp_path / "out" / "calibration.toml")
+    for p in cal.space.priors:
+        lo, hi = summary.loc[p.name, "q05"], summary.loc[p.name, "q95"]
+        assert lo <= truth[p.name] <= hi, (p.name, lo, truth[p.name], hi)
+        assert hi - lo < p.high - p.low, (p.name, lo, hi)

@@ -26,7 +26,7 @@ def _tables(cal, waves):
     return pd.DataFrame(rows), pd.DataFrame(fits), pd.DataFrame(ruled)
 
 
-def report_text(cal, waves, reason: str, nroy_points: int, whole_prior=None) -> str:
+def report_text(cal, waves, reason: str, nroy_points: int, whole_prior=None, posterior=None) -> str:
     last = waves[-1]
     lines = [f"# Calibration {cal.name}", "", *([cal.description, ""] if cal.description else []),
              f"History matching of {cal.space.dim} parameters against {len(cal.targets)} targets, scenario "
@@ -69,13 +69,24 @@ def report_text(cal, waves, reason: str, nroy_points: int, whole_prior=None) -> 
         if whole_prior.conflicts:
             lines += ["", "Pairs each met somewhere but never together:", ""]
             lines += [f"- {a} ({sa:.1%}) and {b} ({sb:.1%})" for a, b, sa, sb in whole_prior.conflicts]
+    if posterior is not None:
+        lines += ["", "## Posterior (emulator importance sampling inside the NROY space)", ""]
+        if len(posterior.weights):
+            lines += [f"{len(posterior.weights)} draws, effective sample size {posterior.effective_size:.0f} "
+                      "(`posterior.parquet`).", "", "| parameter | prior | 5% | 50% | 95% |", "|---|---|---|---|---|"]
+            q = posterior.quantiles()
+            for p in cal.space.priors:
+                lines.append(f"| {p.name} | {p.kind} [{p.low:g}, {p.high:g}] | {q[p.name][0]:.4g} | {q[p.name][1]:.4g} | "
+                             f"{q[p.name][2]:.4g} |")
+        else:
+            lines.append("None: the NROY space is empty.")
     lines += ["", f"{nroy_points} points of the prior sample ({cal.matching.candidates}) are left in the NROY space "
               "(`nroy.parquet`).", ""]
     return "\n".join(lines)
 
 
 def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: float, command: list[str], sha: str,
-                  whole_prior=None) -> None:
+                  whole_prior=None, posterior=None) -> None:
     import pandas as pd
 
     from draftsim.experiments.store import write_text_atomic
@@ -87,7 +98,14 @@ def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: f
         write_text_atomic(out / name, frame.to_csv(index=False, lineterminator="\n"))
     kept = cal.space.from_unit(pool[keep]) if keep.any() else np.empty((0, cal.space.dim))
     pd.DataFrame(kept, columns=cal.space.names).to_parquet(out / "nroy.parquet", index=False)
-    write_text_atomic(out / "REPORT.md", report_text(cal, waves, reason, int(keep.sum()), whole_prior))
+    if posterior is not None:
+        frame = pd.DataFrame(posterior.points, columns=list(posterior.names)).assign(weight=posterior.weights)
+        frame.to_parquet(out / "posterior.parquet", index=False)
+        q = posterior.quantiles() if len(posterior.weights) else {}
+        summary = pd.DataFrame([{"parameter": n, "q05": q[n][0], "q50": q[n][1], "q95": q[n][2]} for n in q],
+                               columns=["parameter", "q05", "q50", "q95"])
+        write_text_atomic(out / "posterior.csv", summary.to_csv(index=False, lineterminator="\n"))
+    write_text_atomic(out / "REPORT.md", report_text(cal, waves, reason, int(keep.sum()), whole_prior, posterior))
     finished = dt.datetime.now(dt.UTC)
     write_manifest(out, {
         "kind": "draftsim calibrate",
@@ -99,6 +117,9 @@ def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: f
                         "matching": cal.matching.__dict__},
         "waves": table.to_dict(orient="records"),
         "stopped_because": reason,
+        "posterior": None if posterior is None else {
+            "method": "emulator importance sampling in the NROY space (experiments/calibration/posterior.py)",
+            "draws": int(len(posterior.weights)), "effective_size": posterior.effective_size},
         "whole_prior": None if whole_prior is None else {
             "share_meeting_all": whole_prior.share_meeting_all, "share_met_alone": whole_prior.share_met_alone,
             "conflicts": [list(c) for c in whole_prior.conflicts]},

@@ -8,9 +8,11 @@ file as given), per wave ``wave-0k.toml`` (the wave as an experiment file) and `
 runs, manifest), ``waves.csv`` (per wave: points, runs, the NROY share of the prior, the emulators'
 variance share, why it stopped), ``emulators.csv`` (per wave and target: leave-out validation, seed
 variance, length scales), ``ruled_out.csv`` (per wave and target: the share of the space it rules out
-alone), ``nroy.parquet`` (the prior sample's points left in the NROY space), ``REPORT.md`` and
-``manifest.json``.  ``--resume`` finishes an interrupted calibration: finished waves are read back,
-an interrupted wave's sweep is resumed, nothing finished is run again.
+alone), ``nroy.parquet`` (the prior sample's points left in the NROY space),
+``posterior.parquet`` (a weighted sample inside it, by the emulators: calibration/posterior.py) and
+``posterior.csv`` (its 5-50-95% quantiles), ``REPORT.md`` and ``manifest.json``.  ``--resume``
+finishes an interrupted calibration: finished waves are read back, an interrupted wave's sweep is
+resumed, nothing finished is run again.
 
 Exit codes: 0 done (whether or not the NROY space is empty: that is a finding); 1 runs failed;
 2 bad input (nothing written); 130 interrupted (finish with --resume).
@@ -31,6 +33,7 @@ from draftsim.experiments.outdir import default_run_dir
 
 HELP = "calibrate: history matching in waves of sweeps, with Gaussian-process emulators"
 COPY = "calibration.toml"
+POSTERIOR_SEED_OFFSET = 104_729     # the posterior's prior draws: a stream apart from the designs' and the NROY sample's
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -136,8 +139,11 @@ def _calibrate(args, argv, cal, out: Path, started, t0) -> int:
     # which targets the best emulators say can be met anywhere in the prior, alone and in pairs
     imp, _ = wv.implausibilities(cal, done[-1], pool)
     whole_prior = hm.what_rules_out(imp, [t.name for t in cal.targets], cal.matching.cutoff)
+    from draftsim.experiments.calibration.posterior import emulator_posterior
+
+    posterior = emulator_posterior(cal, done, cal.matching.candidates, wv.wave_seed(cal.seed, POSTERIOR_SEED_OFFSET))
     write_outputs(cal, out, done, pool, keep, reason, started, t0, ["draftsim", *argv],
-                  hashlib.sha256((out / COPY).read_bytes()).hexdigest(), whole_prior)
+                  hashlib.sha256((out / COPY).read_bytes()).hexdigest(), whole_prior, posterior)
     print(f"draftsim: calibration {cal.name}: {len(done)} wave{'s' if len(done) != 1 else ''}; {reason}; "
           f"NROY {done[-1].nroy_share:.2%} of the prior; report in {out / 'REPORT.md'}", flush=True)
     return 0
