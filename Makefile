@@ -44,6 +44,7 @@ viz: $(RUN_STAMP)
 bench: $(TEST_STAMP) $(CHROMIUM)   # bench_viz drives Chromium through Playwright
 	$(PY) benchmarks/bench_scale.py
 	$(PY) benchmarks/bench_sweep.py
+	$(PY) benchmarks/bench_calibrate.py
 	$(PY) benchmarks/bench_viz.py
 
 lint: $(TEST_STAMP)
