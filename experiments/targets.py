@@ -26,8 +26,10 @@ import math
 from dataclasses import dataclass
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
+from draftsim.experiments.invariance import last_day, week_starts
 from draftsim.experiments.outcomes import METRICS, NATIONAL_COLUMNS, OutcomeSpec, compute_outcomes
 from draftsim.model.formats import whole
 
@@ -62,6 +64,11 @@ class Target:
     def sd(self) -> float | None:
         """The observation's standard deviation: its band read as ±2 sd (None without a band)."""
         return (self.high - self.low) / 4.0 if self.banded else None
+
+    @property
+    def needs_until(self) -> dt.date:
+        """The last day a run must reach for the model's figure: the end of its weeks, or of the period."""
+        return self.model_weeks[1] if self.model_weeks else self.end
 
     def in_band(self, value: float) -> bool | None:
         return (self.low <= value <= self.high) if self.banded else None
@@ -131,10 +138,8 @@ def model_value(target: Target, national: pd.DataFrame) -> float:
 
 def covered(target: Target, national: pd.DataFrame) -> bool:
     """Whether the run reaches the last day the target needs."""
-    if not len(national):
-        return False
-    last_week = dt.date.fromisoformat(str(national["date"].iloc[-1]))
-    return last_week + dt.timedelta(days=6) >= (target.model_weeks[1] if target.model_weeks else target.end)
+    end = last_day(week_starts(national))
+    return end is not None and end >= np.datetime64(target.needs_until, "D")
 
 
 def compare(national: pd.DataFrame, targets: tuple[Target, ...] | None = None) -> pd.DataFrame:

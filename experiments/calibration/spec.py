@@ -229,7 +229,7 @@ def _targets(c: _Checker, value: Any, last_day: dt.date, default_discrepancy: fl
         else:
             c.unknown_keys(entry, INLINE_TARGET_KEYS, prefix=key + ".")
             target = _inline(c, key, name, entry)
-        end = target.model_weeks[1] if target.model_weeks else target.end
+        end = target.needs_until
         if end > last_day:
             c.fail(key + ".name", show(name), f"a target the run reaches (it needs the run to {end}; the run ends on {last_day})")
         if "sd" in entry:
