@@ -56,3 +56,28 @@ def emulator_posterior(cal, waves, n: int, seed: int) -> Posterior:
         log_w += -0.5 * (t.target.observed - mean) ** 2 / total - 0.5 * np.log(total)
     w = np.exp(log_w - log_w.max())
     return Posterior(names, cal.space.from_unit(unit), w / w.sum())
+
+
+def read_posterior(path) -> Posterior:
+    """A ``posterior.parquet`` (parameter columns and ``weight``) as written by ``draftsim calibrate``."""
+    import pandas as pd
+
+    frame = pd.read_parquet(path)
+    if "weight" not in frame.columns:
+        raise ValueError(f"{path}: no 'weight' column; allowed: a posterior.parquet written by draftsim calibrate")
+    names = tuple(c for c in frame.columns if c != "weight")
+    w = frame["weight"].to_numpy(dtype=float)
+    if not len(w) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise ValueError(f"{path}: the weights are empty, negative or not finite; allowed: a non-empty posterior sample")
+    return Posterior(names, frame[list(names)].to_numpy(dtype=float), w / w.sum())
+
+
+def draw(posterior: Posterior, n: int, seed: int) -> np.ndarray:
+    """``n`` parameter sets drawn from the weighted sample by systematic resampling: each point appears
+    about ``n * weight`` times (a point with weight >= 1/n surely appears), the order is the sample's, and
+    the same seed gives the same draws."""
+    if not len(posterior.weights):
+        raise ValueError("the posterior is empty: no parameter values to draw")
+    u = (np.random.default_rng(seed).random() + np.arange(n)) / n
+    idx = np.searchsorted(np.cumsum(posterior.weights), u, side="right")
+    return posterior.points[np.minimum(idx, len(posterior.weights) - 1)]
