@@ -22,7 +22,7 @@ from draftsim.experiments.store import RUN_COLUMNS
 from draftsim.model.units import SCALE_RANGE
 
 TOP_KEYS = ("name", "description", "scenario", "until", "scale", "replicates", "seed", "design", "outcomes", "timeseries")
-OUTCOME_KEYS = ("name", "metric", "column", "start", "end")
+OUTCOME_KEYS = ("name", "metric", "column", "start", "end", "against")
 TIMESERIES_KEYS = ("columns",)
 SCALE_LOW, SCALE_HIGH = (int(x) for x in SCALE_RANGE)     # an experiment's scale is a whole number of men
 MAX_REPLICATES = 100_000
@@ -148,9 +148,21 @@ def _outcomes(c: Checker, value, design: Design, first_day: dt.date, last_day: d
             allowed = COLUMNS_FOR[rule.column]
             column = table.get("column")
             if column not in allowed:
-                what = {"flow": "a weekly flow column", "level": "a stock or level column", "numeric": "a numeric column"}[rule.column]
-                c.fail(f"{key}.column", show(column), f"{what} of the national table for metric {metric}: "
+                what = {"flow": "a weekly flow column", "level": "a stock or level column", "numeric": "a numeric column",
+                        "regional": "a stock or cumulative level"}[rule.column]
+                scope = "regional" if rule.column == "regional" else "national"
+                c.fail(f"{key}.column", show(column), f"{what} of the {scope} table for metric {metric}: "
                                                        + ", ".join(allowed) + (near(column, allowed) if isinstance(column, str) else ""))
+        against = None
+        if metric == "spearman":
+            from draftsim.experiments.targets import check_against
+
+            against = table.get("against")
+            problem = check_against(against) if isinstance(against, str) else "TABLE:COLUMN of the package's regional data"
+            if problem:
+                c.fail(f"{key}.against", show(against), problem)
+        elif "against" in table:
+            c.fail(f"{key}.against", show(table["against"]), "no against for metric " + str(metric) + " (only spearman)")
         start = end = None
         for bound in ("start", "end"):
             if bound in table:
@@ -162,7 +174,7 @@ def _outcomes(c: Checker, value, design: Design, first_day: dt.date, last_day: d
                 start, end = (when, end) if bound == "start" else (start, when)
         if start is not None and end is not None and end < start:
             c.fail(f"{key}.end", end.isoformat(), f"a date on or after start ({start})")
-        specs.append(OutcomeSpec(name, metric, column, start, end))
+        specs.append(OutcomeSpec(name, metric, column, start, end, against))
     return tuple(specs)
 
 

@@ -15,7 +15,14 @@ Metrics (``column`` is a national column; a flow is a weekly ``new_*`` column or
 - ``mean`` / ``max``: mean or peak weekly value of any numeric column over the window;
 - ``bonus_spending_rub``: sign-on bonuses paid (``bonus_paid_rub``) over the window, RUB;
 - ``poorest_quarter_share``: share of all recruits (cumulative ``recruits_total`` at the end of the
-  run) who come from the quarter of regions with the highest share of people below subsistence.
+  run) who come from the quarter of regions with the highest share of people below subsistence;
+- ``spearman`` (regional): the rank correlation over the 85 regions between a regional stock or level
+  per 10,000 men (2021 census) in the last week starting on or before ``end`` and an observed regional
+  column of the package data, ``against = "TABLE:COLUMN"`` (e.g.
+  ``regional_deaths_2023_04:deaths_per_10k_men_2023_04``);
+- ``dispersion`` (regional): the coefficient of variation (sd / mean, unweighted) over the regions of
+  the same per-10k rate.  Both are free of any factor common to all regions (the named list's
+  coverage, the men each agent stands for).
 
 A window outside the weeks that ran gives NaN (validation keeps it from happening).
 ``compute_outcomes`` only slices arrays: it is cheap enough to run after every run.
@@ -27,6 +34,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from draftsim.model import columns as schema
 from draftsim.model.units import DAYS_PER_WEEK, WEEKS_PER_MONTH
@@ -59,8 +68,16 @@ METRICS: dict[str, Metric] = {
     "max": Metric("numeric", True, True, "peak weekly value of a column over [start, end]"),
     "bonus_spending_rub": Metric(None, True, True, "sign-on bonuses paid over [start, end], RUB"),
     "poorest_quarter_share": Metric(None, False, False, "share of recruits from the poorest quarter of regions"),
+    "spearman": Metric("regional", False, True, "rank correlation over regions of a regional stock per 10k men "
+                       "(on or before end) with an observed column, against = TABLE:COLUMN"),
+    "dispersion": Metric("regional", False, True, "coefficient of variation over regions of a regional stock per 10k men"),
 }
-COLUMNS_FOR = {"flow": FLOW_COLUMNS, "level": LEVEL_COLUMNS, "numeric": NUMERIC_COLUMNS}
+REGIONAL_METRICS = ("spearman", "dispersion")
+# a regional rate is a count per men of the census: the stocks and cumulative levels of the regional table
+REGIONAL_COUNT_COLUMNS = tuple(c.name for c in schema.REGIONAL if c.kind in ("stock", "level") and c.unit == "men"
+                               and c.name != "men")
+COLUMNS_FOR = {"flow": FLOW_COLUMNS, "level": LEVEL_COLUMNS, "numeric": NUMERIC_COLUMNS, "regional": REGIONAL_COUNT_COLUMNS}
+PER_MEN = 10_000
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,7 @@ class OutcomeSpec:
     column: str | None = None
     start: dt.date | None = None
     end: dt.date | None = None
+    against: str | None = None      # regional metrics: TABLE:COLUMN of the package data
 
 
 HISTORICAL_START, HISTORICAL_END = dt.date(2023, 1, 1), dt.date(2025, 12, 31)
@@ -92,18 +110,23 @@ def default_outcomes(last_day: dt.date) -> tuple[OutcomeSpec, ...]:
 
 
 # --- computing ---------------------------------------------------------------------------------------
-def compute_outcomes(specs, national: pd.DataFrame, regions_last: pd.DataFrame, region_attrs: pd.DataFrame) -> dict[str, float]:
+def compute_outcomes(specs, national: pd.DataFrame, regions_last: pd.DataFrame, region_attrs: pd.DataFrame,
+                     region_history: list[dict] | None = None) -> dict[str, float]:
     """{outcome name: value} for one run.
 
     ``national``: ``DraftModel.national_frame()``; ``regions_last``: the last week's rows of
     ``regions_frame()`` indexed by region iso (:func:`regions_last`); ``region_attrs``: see
-    :func:`region_attributes`.
+    :func:`region_attributes`; ``region_history``: ``DraftModel.region_history`` (the weekly regional
+    figures), needed by the regional metrics only.
     """
     dates = national["date"].astype(str).to_numpy() if len(national) else None
     out = {}
     for spec in specs:
         if spec.metric == "poorest_quarter_share":
             out[spec.name] = poorest_quarter_share(regions_last, region_attrs)
+            continue
+        if spec.metric in REGIONAL_METRICS:
+            out[spec.name] = regional_metric(spec, region_history or [], region_attrs)
             continue
         column = "bonus_paid_rub" if spec.metric == "bonus_spending_rub" else spec.column
         if dates is None:
@@ -156,6 +179,66 @@ def poorest_quarter_share(regions_last: pd.DataFrame, region_attrs: pd.DataFrame
     return float(recruits.reindex(poorest_quarter(region_attrs)).fillna(0.0).sum()) / total
 
 
+def regional_rate(region_history: list[dict], column: str, end: dt.date | None, region_attrs: pd.DataFrame):
+    """The regional ``column`` per 10,000 census men in the last week starting on or before ``end``,
+    as a Series by region iso (None if no week qualifies)."""
+    import pandas as pd
+
+    week = None
+    for w in region_history:
+        if end is not None and w["date"] > end.isoformat():
+            break
+        week = w
+    if week is None:
+        return None
+    values = pd.Series(np.asarray(week[column], dtype=float), index=pd.Index(week["region"], name="region"))
+    return values / region_attrs["men"].reindex(values.index).to_numpy() * PER_MEN
+
+
+def regional_observations(against: str):
+    """An observed regional column of the package data, ``TABLE:COLUMN``, as a Series by region iso."""
+    from importlib import resources
+
+    import pandas as pd
+
+    table, _, column = against.partition(":")
+    frame = pd.read_csv(resources.files("draftsim.model").joinpath("data", f"{table}.csv").open(encoding="utf-8"))
+    return frame.set_index("iso")[column].astype(float)
+
+
+def regional_tables() -> dict[str, list[str]]:
+    """The package data tables with one row per region (an ``iso`` column) and their numeric columns:
+    what ``against`` may name."""
+    from importlib import resources
+
+    import pandas as pd
+
+    out = {}
+    for f in sorted(resources.files("draftsim.model").joinpath("data").iterdir(), key=lambda f: f.name):
+        if f.name.endswith(".csv") and f.name.startswith("regional_"):
+            frame = pd.read_csv(f.open(encoding="utf-8"), nrows=2)
+            if "iso" in frame.columns:
+                out[f.name[:-4]] = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    return out
+
+
+def regional_metric(spec: OutcomeSpec, region_history: list[dict], region_attrs: pd.DataFrame) -> float:
+    rate = regional_rate(region_history, spec.column, spec.end, region_attrs)
+    if rate is None or not len(rate):
+        return math.nan
+    if spec.metric == "dispersion":
+        mean = float(rate.mean())
+        return float(rate.std(ddof=1) / mean) if mean > 0 else math.nan
+    observed = regional_observations(spec.against).reindex(rate.index)
+    keep = observed.notna().to_numpy()
+    x, y = rate.to_numpy()[keep], observed.to_numpy()[keep]
+    if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return math.nan              # a rank correlation of a constant is undefined
+    from scipy.stats import spearmanr
+
+    return float(spearmanr(x, y).statistic)
+
+
 # --- reading a model -----------------------------------------------------------------------------------
 def region_attributes(model) -> pd.DataFrame:
     """Fixed facts of each region, indexed by iso: men (2021 census, 16-61), poverty (share below
@@ -183,4 +266,4 @@ def regions_last(model) -> pd.DataFrame:
 
 def model_outcomes(model, specs) -> dict[str, float]:
     """:func:`compute_outcomes` of a model that has run."""
-    return compute_outcomes(specs, model.national_frame(), regions_last(model), region_attributes(model))
+    return compute_outcomes(specs, model.national_frame(), regions_last(model), region_attributes(model), model.region_history)

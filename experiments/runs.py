@@ -92,7 +92,7 @@ def run_one(ctx: Context, run: Run) -> dict[str, Any]:
         model = DraftModel(params, seed=run.seed, scale=ctx.scale, events=ctx.events)
         model.run(until=ctx.until)
         national = model.national_frame()
-        outcomes = compute_outcomes(ctx.outcomes, national, regions_last(model), region_attributes(model))
+        outcomes = compute_outcomes(ctx.outcomes, national, regions_last(model), region_attributes(model), model.region_history)
         result["outcomes"] = {k: float(v) for k, v in outcomes.items()}
         result["timeseries"] = timeseries(national, ctx.keep)
     except Exception as exc:             # noqa: BLE001 - any error of the run is the run's result

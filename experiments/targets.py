@@ -1,4 +1,5 @@
-"""Targets: the observed national figures the model is compared with (``model/data/national_targets.csv``).
+"""Targets: the observed figures the model is compared with (``model/data/national_targets.csv`` and,
+over the 85 regions, ``model/data/regional_targets.csv``).
 
 The table holds only what is compared; what the model reads as a forcing (the decreed call-ups in
 ``conscription_callups.csv``, the mobilisation target and the foreign contingent in
@@ -11,11 +12,19 @@ The table holds only what is compared; what the model reads as a forcing (the de
 - ``model_weeks``: the weeks it is taken over, ``start..end`` (weeks whose first day lies in that
   range), when they differ from the observed period: the model applies an event in the week that
   contains its date, so the week of the 21 September 2022 decree starts on 15 September;
-- ``not_compared_because``: for a figure the model cannot produce, why (it counts people of all
-  ages and sexes, or courts' cases, or it is a parameter's source rather than an outcome).
+- ``observation``: how what the source counted relates to the model's figure
+  (:mod:`experiments.observation`: ``direct``; ``named_list``, a partial, lagged count of deaths;
+  ``all_people``, emigrants of all ages and sexes);
+- ``not_compared_because``: for a figure the model cannot produce, why (courts' cases, or a panel
+  share the model has no outcome for).
 
-A banded figure's band is read as ±2 sd of the observation (``Target.sd``); a figure without a band
-has no stated error, and a calibration must give it one.
+A regional target (``regional_targets.csv``) is a statistic over the regions on a date: ``spearman``,
+the rank correlation of the model's regional rate per 10k men with an observed column of the package
+data (``against``), or ``dispersion``, the coefficient of variation of that rate.
+
+A banded figure's band is read as ±2 sd of the observation; the observation model's own uncertainty
+is added to it (``Target.sd``).  A figure with neither has no stated error, and a calibration must
+give it one.
 """
 
 from __future__ import annotations
@@ -30,10 +39,20 @@ import numpy as np
 import pandas as pd
 
 from draftsim.experiments.invariance import last_day, week_starts
-from draftsim.experiments.outcomes import METRICS, NATIONAL_COLUMNS, OutcomeSpec, compute_outcomes
+from draftsim.experiments.observation import OBSERVATIONS, observation
+from draftsim.experiments.outcomes import (
+    METRICS,
+    NATIONAL_COLUMNS,
+    REGIONAL_COUNT_COLUMNS,
+    REGIONAL_METRICS,
+    OutcomeSpec,
+    compute_outcomes,
+    regional_tables,
+)
 from draftsim.model.formats import whole
 
 TABLE = "national_targets.csv"
+REGIONAL_TABLE = "regional_targets.csv"
 
 
 @dataclass(frozen=True)
@@ -51,10 +70,16 @@ class Target:
     model_outcome: str          # "" when the model has no comparable figure
     model_weeks: tuple[dt.date, dt.date] | None
     not_compared_because: str
+    observation: str = "direct"     # experiments/observation.py
+    against: str = ""               # regional targets: the observed column, TABLE:COLUMN
 
     @property
     def compared(self) -> bool:
         return bool(self.model_outcome)
+
+    @property
+    def regional(self) -> bool:
+        return self.model_outcome.partition(":")[0] in REGIONAL_METRICS
 
     @property
     def banded(self) -> bool:
@@ -62,13 +87,28 @@ class Target:
 
     @property
     def sd(self) -> float | None:
-        """The observation's standard deviation: its band read as ±2 sd (None without a band)."""
-        return (self.high - self.low) / 4.0 if self.banded else None
+        """The observation's standard deviation: its band read as ±2 sd, and the observation model's
+        relative uncertainty on the observed value added in quadrature (None with neither)."""
+        band = (self.high - self.low) / 4.0 if self.banded else 0.0
+        model = abs(self.observed) * observation(self.observation).cv if self.compared else 0.0
+        return math.hypot(band, model) if band or model else None
+
+    @property
+    def weeks(self) -> tuple[dt.date, dt.date]:
+        """The days the model's figure is taken over: the observed period (or ``model_weeks``), moved back by
+        the observation model's lag."""
+        first, last = self.model_weeks or (self.start, self.end)
+        lag = dt.timedelta(days=observation(self.observation).lag_days) if self.compared else dt.timedelta(0)
+        return first - lag, last - lag
 
     @property
     def needs_until(self) -> dt.date:
-        """The last day a run must reach for the model's figure: the end of its weeks, or of the period."""
-        return self.model_weeks[1] if self.model_weeks else self.end
+        """The last day a run must reach for the model's figure."""
+        return self.weeks[1]
+
+    def observe(self, value):
+        """What the source would have counted, given the model's figure (the observation model's factor)."""
+        return value * observation(self.observation).factor
 
     def in_band(self, value: float) -> bool | None:
         return (self.low <= value <= self.high) if self.banded else None
@@ -76,7 +116,9 @@ class Target:
     def specs(self) -> tuple[str, tuple[OutcomeSpec, ...]]:
         """How the model figure is computed: ("sum" | "ratio", the outcome specs it combines)."""
         metric, _, columns = self.model_outcome.partition(":")
-        first, last = self.model_weeks or (self.start, self.end)
+        first, last = self.weeks
+        if metric in REGIONAL_METRICS:
+            return "sum", (OutcomeSpec(f"{self.name}.0", metric, columns, None, last, self.against or None),)
         start = None if metric == "final" else first
         if metric == "ratio":
             num, den = columns.split("/")
@@ -102,6 +144,9 @@ def check_outcome(expression: str) -> str | None:
         parts = columns.split("/")
         if len(parts) != 2:
             return "ratio:flow/flow"
+    elif metric in REGIONAL_METRICS:
+        return None if columns in REGIONAL_COUNT_COLUMNS else \
+            f"a regional stock or level for {metric}: " + ", ".join(REGIONAL_COUNT_COLUMNS)
     elif metric in METRICS:
         parts = columns.split("+")
     else:
@@ -110,11 +155,20 @@ def check_outcome(expression: str) -> str | None:
     return f"national columns (unknown: {', '.join(unknown)})" if unknown else None
 
 
-def read_targets(path=None) -> tuple[Target, ...]:
-    """Every row of the targets table (compared or not), in the table's order."""
-    src = path or resources.files("draftsim.model").joinpath("data", TABLE)
+def check_against(against: str) -> str | None:
+    """Why ``against`` is not an observed regional column of the package data (None if it is)."""
+    tables = regional_tables()
+    table, _, column = against.partition(":")
+    if table in tables and column in tables[table]:
+        return None
+    return "TABLE:COLUMN of the package's regional data: " + "; ".join(f"{t}:{'|'.join(c)}" for t, c in tables.items())
+
+
+def read_targets(path=None, regional_path=None) -> tuple[Target, ...]:
+    """Every row of the targets tables (compared or not), national then regional, in the tables' order."""
+    data = resources.files("draftsim.model").joinpath("data")
     out = []
-    with src.open(encoding="utf-8") as fh:
+    with (path or data.joinpath(TABLE)).open(encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             weeks = None
             if r["model_weeks"].strip():
@@ -122,18 +176,33 @@ def read_targets(path=None) -> tuple[Target, ...]:
                 weeks = (_date(a), _date(b))
             out.append(Target(r["name"], r["metric"], _date(r["period_start"]), _date(r["period_end"]), float(r["value"]),
                               _number(r["low"]), _number(r["high"]), r["unit"], r["source"], r["note"],
-                              r["model_outcome"].strip(), weeks, r["not_compared_because"].strip()))
+                              r["model_outcome"].strip(), weeks, r["not_compared_because"].strip(),
+                              r["observation"].strip() or "direct"))
+    with (regional_path or data.joinpath(REGIONAL_TABLE)).open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            day = _date(r["date"])
+            out.append(Target(r["name"], r["metric"], day, day, float(r["value"]), _number(r["low"]), _number(r["high"]),
+                              r["unit"], r["source"], r["note"], f"{r['metric']}:{r['column']}", None, "", "direct",
+                              r["against"].strip()))
+    bad = [t.name for t in out if t.observation not in OBSERVATIONS]
+    if bad:
+        raise ValueError(f"targets table: observation of {', '.join(bad)}: allowed: {', '.join(OBSERVATIONS)}")
     return tuple(out)
 
 
-def model_value(target: Target, national: pd.DataFrame) -> float:
-    """The model's figure for ``target`` from a run's national table (NaN if the run does not cover it)."""
-    how, specs = target.specs()
-    values = compute_outcomes(specs, national, None, None)
-    parts = [values[s.name] for s in specs]
+def combine(how: str, parts) -> float:
+    """A target's model figure from its outcome pieces (:meth:`Target.specs`)."""
     if how == "ratio":
         return parts[0] / parts[1] if parts[1] else math.nan
     return float(sum(parts))
+
+
+def model_value(target: Target, national: pd.DataFrame, region_history=None, region_attrs=None) -> float:
+    """What the source would count, by the model, from a run's tables (NaN if the run does not cover it):
+    the model's figure through the target's observation model."""
+    how, specs = target.specs()
+    values = compute_outcomes(specs, national, None, region_attrs, region_history)
+    return float(target.observe(combine(how, [values[s.name] for s in specs])))
 
 
 def covered(target: Target, national: pd.DataFrame) -> bool:
@@ -142,13 +211,17 @@ def covered(target: Target, national: pd.DataFrame) -> bool:
     return end is not None and end >= np.datetime64(target.needs_until, "D")
 
 
-def compare(national: pd.DataFrame, targets: tuple[Target, ...] | None = None) -> pd.DataFrame:
-    """One row per compared target the run covers: model figure, observed, band, ratio, in band."""
+def compare(national: pd.DataFrame, targets: tuple[Target, ...] | None = None, model=None) -> pd.DataFrame:
+    """One row per compared target the run covers: model figure, observed, band, ratio, in band.  Regional
+    targets need the ``model`` (its weekly regional figures)."""
+    from draftsim.experiments.outcomes import region_attributes
+
+    history, attrs = (model.region_history, region_attributes(model)) if model is not None else (None, None)
     rows = []
     for t in targets if targets is not None else read_targets():
-        if not t.compared or not covered(t, national):
+        if not t.compared or not covered(t, national) or (t.regional and model is None):
             continue
-        value = model_value(t, national)
+        value = model_value(t, national, history, attrs)
         rows.append({"target": t.name, "model": value, "observed": t.observed, "low": t.low, "high": t.high,
                      "unit": t.unit, "ratio": value / t.observed if t.observed else math.nan,
                      "in_band": t.in_band(value), "source": t.source})
@@ -158,7 +231,7 @@ def compare(national: pd.DataFrame, targets: tuple[Target, ...] | None = None) -
 def _shown(x: float | None, unit: str) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
-    return f"{x:.2f}" if unit in ("ratio", "share", "elasticity") else whole(x)
+    return f"{x:.2f}" if unit in ("ratio", "share", "elasticity", "rank correlation", "coefficient of variation") else whole(x)
 
 
 def main(argv=None) -> None:
@@ -178,7 +251,7 @@ def main(argv=None) -> None:
     for seed in args.seeds:
         m = DraftModel(sc.params, seed=seed, scale=args.scale, events=sc.events)
         m.run()
-        tables.append(compare(m.national_frame(), targets).set_index("target"))
+        tables.append(compare(m.national_frame(), targets, m).set_index("target"))
     model = pd.concat([t["model"] for t in tables], axis=1)
     t = tables[0].copy()
     t["model"], t["min"], t["max"] = model.mean(axis=1), model.min(axis=1), model.max(axis=1)

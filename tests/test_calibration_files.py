@@ -80,9 +80,9 @@ MISTAKES = [
      "parameters.kill_hazard_per_week.prior: got \"loguniform\"; allowed: uniform | log-uniform (did you mean 'log-uniform'?)"),
     ('name = "killed_by_mid_2024"', 'name = "killed_by_mid_2042"',
      "targets[0].name: got \"killed_by_mid_2042\"; allowed: a target of model/data/national_targets.csv"),
-    ('name = "killed_by_mid_2024"', 'name = "emigrants_abroad_mid_2024"',
-     "targets[0].name: got \"emigrants_abroad_mid_2024\"; allowed: a target the model can be compared with"
-     " (emigrants_abroad_mid_2024: counts people of all ages"),
+    ('name = "killed_by_mid_2024"', 'name = "awol_cases_to_jun_2025"',
+     "targets[0].name: got \"awol_cases_to_jun_2025\"; allowed: a target the model can be compared with"
+     " (awol_cases_to_jun_2025: court cases"),
     ('name = "killed_by_mid_2024"', 'name = "killed_by_aug_2025"',
      "targets[0].name: got \"killed_by_aug_2025\"; allowed: a target the run reaches (it needs the run to"
      " 2025-08-31; the run ends on 2024-12-31)"),

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from draftsim.experiments import targets as tg
+from draftsim.experiments.observation import observation
 from draftsim.model import DraftModel, load_scenario
 from draftsim.model.timeline import packaged, read_callups, read_events
 from draftsim.model.units import WEEKS_PER_MONTH
@@ -34,8 +35,11 @@ def test_every_target_is_named_once_and_is_either_compared_or_says_why_not():
         if t.compared:
             assert tg.check_outcome(t.model_outcome) is None, (t.name, tg.check_outcome(t.model_outcome))
         assert t.start <= t.end
+        cv = observation(t.observation).cv
         if t.banded:
-            assert t.low <= t.observed <= t.high and t.sd == pytest.approx((t.high - t.low) / 4)
+            assert t.low <= t.observed <= t.high and t.sd == pytest.approx(math.hypot((t.high - t.low) / 4, t.observed * cv))
+        elif cv:
+            assert t.sd == pytest.approx(t.observed * cv)      # an exact count: its only error is the observation model's
     assert sum(t.compared for t in ts) >= 20
 
 
@@ -86,3 +90,29 @@ def test_a_bad_outcome_expression_is_named():
     assert "unknown: new_nothing" in tg.check_outcome("total:new_contracts+new_nothing")
     assert tg.check_outcome("ratio:new_killed") == "ratio:flow/flow"
     assert "a metric" in tg.check_outcome("median:new_killed")
+
+
+def test_observation_models_make_the_sources_count(national):
+    """Named deaths: coverage x the deaths of ~9 months earlier; emigrants of all ages: the model's men / their share."""
+    by = {t.name: t for t in tg.read_targets()}
+    named, lag = by["named_deaths_by_2024_06"], observation("named_list").lag_days
+    assert 200 <= lag <= 330
+    dates = national["date"].astype(str).to_numpy()
+    died_by = (dt.date(2024, 6, 3) - dt.timedelta(days=lag)).isoformat()
+    killed = national.loc[dates <= died_by, "killed_total"].iloc[-1]
+    assert tg.model_value(named, national) == pytest.approx(0.55 * killed)
+    assert named.needs_until < named.end
+    abroad = by["emigrants_abroad_mid_2024"]
+    stock = national.loc[dates <= "2024-07-01", "abroad"].iloc[-1]
+    assert tg.model_value(abroad, national) == pytest.approx(stock / 0.5)
+    assert abroad.sd == pytest.approx(math.hypot(4000, 658_000 * 0.15))
+
+
+def test_every_data_file_of_the_package_is_described_in_its_sources():
+    from importlib import resources
+
+    data = resources.files("draftsim.model").joinpath("data")
+    sources = data.joinpath("SOURCES.md").read_text(encoding="utf-8")
+    files = sorted(f.name for f in data.iterdir() if f.name.endswith(".csv"))
+    assert {"observation_models.csv", "regional_targets.csv", "regional_deaths_2023_04.csv"} <= set(files)
+    assert [f for f in files if f not in sources] == []

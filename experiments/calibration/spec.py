@@ -22,6 +22,15 @@
     sd = 1750
     outcome = "mean_monthly:new_contracts"
     weeks = "2023-01-01..2025-12-31"
+    # observation = "direct"           # direct | named_list | all_people (experiments/observation.py)
+
+    [[targets]]                        # regional: a statistic over the 85 regions on the last day of weeks
+    name = "deaths_rank"
+    observed = 1.0
+    sd = 0.05
+    outcome = "spearman:killed_total"  # per 10k men; or dispersion:killed_total (coefficient of variation)
+    weeks = "2023-04-12..2023-04-12"
+    against = "regional_deaths_2023_04:deaths_per_10k_men_2023_04"
 
     [history_matching]
     waves = 3                          # at most; it stops sooner when the space stops shrinking
@@ -50,11 +59,12 @@ from draftsim.experiments.calibration.history_matching import RULES
 from draftsim.experiments.calibration.space import PRIORS, Prior, Space
 from draftsim.experiments.checker import Checker, ExperimentError, near, show
 from draftsim.experiments.experiment_checks import run_settings
-from draftsim.experiments.targets import Target, check_outcome, read_targets
+from draftsim.experiments.observation import OBSERVATIONS
+from draftsim.experiments.targets import Target, check_against, check_outcome, read_targets
 
 TOP_KEYS = ("name", "description", "scenario", "until", "scale", "seed", "parameters", "targets", "history_matching")
 TABLE_TARGET_KEYS = ("name", "sd", "discrepancy")
-INLINE_TARGET_KEYS = ("name", "observed", "sd", "discrepancy", "outcome", "weeks", "unit", "source")
+INLINE_TARGET_KEYS = ("name", "observed", "sd", "discrepancy", "outcome", "weeks", "against", "observation", "unit", "source")
 MATCHING_KEYS = ("waves", "points", "replicates", "cutoff", "rule", "discrepancy", "candidates")
 PRIOR_KEYS = ("low", "high", "prior")
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -220,7 +230,7 @@ def _targets(c: _Checker, value: Any, last_day: dt.date, default_discrepancy: fl
             c.unknown_keys(entry, TABLE_TARGET_KEYS, prefix=key + ".",
                            why=" (or observed, outcome and weeks to define a target here)")
             if name not in table:
-                c.fail(key + ".name", show(name), "a target of model/data/national_targets.csv (python -m "
+                c.fail(key + ".name", show(name), "a target of model/data/national_targets.csv or regional_targets.csv (python -m "
                        "draftsim.experiments.targets lists them), or observed, outcome and weeks to define one"
                        + near(name, table))
             target = table[name]
@@ -260,5 +270,16 @@ def _inline(c: _Checker, key: str, name: str, entry: dict) -> Target:
         c.fail(key + ".weeks", show(weeks), 'weeks "YYYY-MM-DD..YYYY-MM-DD" of real dates')
     if start > end:
         c.fail(key + ".weeks", show(weeks), "a first week on or before the last")
+    obs = c.string(entry.get("observation", "direct"), key + ".observation", what=" | ".join(OBSERVATIONS))
+    if obs not in OBSERVATIONS:
+        c.fail(key + ".observation", show(obs), " | ".join(OBSERVATIONS) + near(obs, OBSERVATIONS))
+    against = ""
+    if outcome.startswith("spearman:"):
+        against = entry.get("against")
+        problem = check_against(against) if isinstance(against, str) else "TABLE:COLUMN of the package's regional data"
+        if problem:
+            c.fail(key + ".against", show(against), problem)
+    elif "against" in entry:
+        c.fail(key + ".against", show(entry["against"]), "no against (only for a spearman outcome)")
     return Target(name, "inline", start, end, observed, None, None, c.string(entry.get("unit", ""), key + ".unit"),
-                  c.string(entry.get("source", "calibration file"), key + ".source"), "", outcome, None, "")
+                  c.string(entry.get("source", "calibration file"), key + ".source"), "", outcome, None, "", obs, against)

@@ -68,6 +68,8 @@ def wave_experiment(cal, wave: int, points: list[dict[str, float]]) -> str:
             if s.start is not None:
                 lines.append(f"start = {s.start.isoformat()}")
             lines.append(f"end = {s.end.isoformat()}")
+            if s.against:
+                lines.append(f"against = {_quote(s.against)}")
     lines.append("")
     return "\n".join(lines)
 
@@ -88,7 +90,7 @@ def design_values(cal, unit: np.ndarray) -> list[dict[str, float]]:
 
 
 def target_values(cal, runs) -> dict[str, np.ndarray]:
-    """Each target's model figure for every run of a wave's ``runs.parquet`` (NaN for a failed run)."""
+    """Each target's model figure (through its observation model) for every run of a wave's ``runs.parquet`` (NaN for a failed run)."""
     out = {}
     ok = (runs["status"] == "ok").to_numpy()
     for t in cal.targets:
@@ -99,7 +101,7 @@ def target_values(cal, runs) -> dict[str, np.ndarray]:
                 value = np.where(parts[1] != 0, parts[0] / parts[1], np.nan)
         else:
             value = np.sum(parts, axis=0)
-        out[t.name] = np.where(ok, value, np.nan)
+        out[t.name] = np.where(ok, t.target.observe(value), np.nan)      # what the source would count
     return out
 
 
