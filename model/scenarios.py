@@ -1,7 +1,9 @@
 """Scenarios: TOML files that set parameters and may add timeline events.
 
 A scenario file has ``name``, ``description``, optionally ``extends`` (another scenario), a
-``[parameters]`` table and ``[[events]]`` (date, parameter, value).  Built-in scenarios live in
+``[parameters]`` table and ``[[events]]`` (date, parameter, value), and optionally ``posterior``: the
+weighted parameter sample a calibration found (``draftsim calibrate`` writes ``calibrated.toml`` with
+it; the path is relative to the scenario file).  Built-in scenarios live in
 ``model/scenarios/``; any path to a ``.toml`` file works too.  ``--set key=value`` overrides
 apply last.  Every mistake raises a one-line :class:`ParameterError`.
 """
@@ -17,7 +19,7 @@ from pathlib import Path
 from draftsim.model.parameters import ParameterError, Parameters, coerce, parameter_names
 from draftsim.model.timeline import Event, validate_event
 
-ALLOWED_KEYS = {"name", "description", "extends", "parameters", "events"}
+ALLOWED_KEYS = {"name", "description", "extends", "parameters", "events", "posterior"}
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Scenario:
     events: tuple[Event, ...] = ()
     source: str = ""
     overrides: dict = field(default_factory=dict)
+    posterior: str = ""         # the calibration's posterior.parquet this scenario's point came from
 
 
 def _builtin_dir():
@@ -89,8 +92,11 @@ def load_scenario(name_or_path: str = "baseline", overrides: dict | None = None,
     overrides = dict(overrides or {})
     if overrides:
         params = params.replace(**overrides)
+    posterior = str(data.get("posterior", ""))
+    if posterior and not source.startswith("builtin:"):
+        posterior = str(Path(source).parent / posterior)
     return Scenario(name, str(data.get("description", "")), params, tuple(events), source,
-                    {k: coerce(k, v) for k, v in overrides.items()})
+                    {k: coerce(k, v) for k, v in overrides.items()}, posterior)
 
 
 def _event(e, i: int, source: str) -> Event:

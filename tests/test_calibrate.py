@@ -42,9 +42,13 @@ waves = 2
 points = 8
 replicates = 2
 candidates = 2000
+
+[predictive]
+draws = 6
+replicates = 2
 """
 OUTPUTS = ("waves.csv", "emulators.csv", "ruled_out.csv", "nroy.parquet", "posterior.parquet", "posterior.csv",
-           "REPORT.md", "manifest.json")
+           "calibrated.toml", "predictive.csv", "predictive.png", "REPORT.md", "manifest.json")
 
 
 @pytest.fixture(scope="module")
@@ -83,12 +87,37 @@ def test_a_calibration_killed_in_its_second_wave_resumes_to_the_same_tables_on_o
     out, again = calibrated / "out", calibrated / "again"
     shutil.copytree(out, again)
     shutil.rmtree(again / "wave-02")                                # as if killed before wave 2 had run
-    for name in OUTPUTS:
+    shutil.rmtree(again / "predictive")
+    for name in (*OUTPUTS, "predictive.toml"):
         (again / name).unlink()
     assert main(["calibrate", str(calibrated / "small.toml"), "--out", str(again), "--resume", "--workers", "1"]) == 0
-    for name in ("waves.csv", "emulators.csv", "ruled_out.csv", "posterior.csv"):
+    for name in ("waves.csv", "emulators.csv", "ruled_out.csv", "posterior.csv", "predictive.csv", "calibrated.toml"):
         assert (again / name).read_bytes() == (out / name).read_bytes(), name
     pd.testing.assert_frame_equal(pd.read_parquet(again / "nroy.parquet"), pd.read_parquet(out / "nroy.parquet"))
+
+
+def test_the_predictive_check_runs_posterior_draws_and_the_calibrated_scenario_is_the_medoid(calibrated, tmp_path):
+    from draftsim.model import load_scenario
+
+    out = calibrated / "out"
+    check = pd.read_csv(out / "predictive.csv")
+    assert list(check["target"]) == ["killed_by_may_2023", "prisoners_recruited_to_feb_2023"]
+    assert (check["runs"] == 12).all() and (check["q05"] <= check["q50"]).all() and (check["q50"] <= check["q95"]).all()
+    for r in check.itertuples():
+        assert r.verdict == ("covers" if r.q05 <= r.observed <= r.q95 else "above" if r.q05 > r.observed else "below")
+    sweep = load_experiment(out / "predictive.toml")
+    posterior = pd.read_parquet(out / "posterior.parquet")
+    drawn = pd.DataFrame(sweep.points())
+    assert len(drawn) == 6 and drawn["kill_hazard_per_week"].isin(posterior["kill_hazard_per_week"]).all()
+    sc = load_scenario(str(out / "calibrated.toml"))
+    assert sc.posterior == str(out / "posterior.parquet") and sc.name == "small-calibrated"
+    row = posterior[posterior["kill_hazard_per_week"] == sc.params.kill_hazard_per_week]
+    assert len(row) >= 1 and row["prisoner_acceptance_per_week"].iloc[0] == sc.params.prisoner_acceptance_per_week
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["predictive_check"]["targets"] == 2 and manifest["representative_point"]["kill_hazard_per_week"] > 0
+    assert "## Posterior predictive check (real runs)" in (out / "REPORT.md").read_text()
+    assert main(["run", "--scenario", str(out / "calibrated.toml"), "--scale", "3000", "--until", "2022-06-30",
+                 "--out", str(tmp_path / "run")]) == 0
 
 
 def test_a_finished_calibration_is_not_resumed_and_a_used_folder_is_refused(calibrated, capsys):
@@ -122,39 +151,18 @@ def test_bad_calibration_files_write_nothing(tmp_path, capsys):
 
 
 def test_the_posterior_recovers_parameters_that_made_the_data(tmp_path):
-    """Parameter recovery: targets made by the model itself at known values; the posterior's 5-95% intervals
-    hold those values (and are narrower than the prior)."""
-    import datetime as dt
+    """Parameter recovery (experiments/calibration/recovery.py, the script the README's full recovery ran): targets
+    made by the model itself at a known point; the posterior's 5-95% intervals hold it and are narrower than the prior."""
+    from draftsim.experiments.calibration import recovery
 
-    import numpy as np
-
-    from draftsim.experiments.targets import Target, model_value
-    from draftsim.model import DraftModel, load_scenario
-
-    truth = {"kill_hazard_per_week": 0.0016, "prisoner_acceptance_per_week": 0.0035}
-    made = {"killed_may_2023": ("final:killed_total", dt.date(2022, 2, 24), dt.date(2023, 5, 27)),
-            "prisoners_feb_2023": ("total:new_prisoner_recruits", dt.date(2022, 7, 1), dt.date(2023, 2, 28))}
-    sc = load_scenario("baseline")
-    values = {k: [] for k in made}
-    for seed in (101, 102, 103):
-        m = DraftModel(sc.params.replace(**truth), seed=seed, scale=3000, events=sc.events)
-        m.run(until=dt.date(2023, 6, 30))
-        national = m.national_frame()
-        for name, (outcome, first, last) in made.items():
-            t = Target(name, "made", first, last, 0.0, None, None, "men", "", "", outcome, None, "")
-            values[name].append(model_value(t, national))
-    blocks = []
-    for name, (outcome, first, last) in made.items():
-        observed = float(np.mean(values[name]))
-        blocks.append(f'[[targets]]\nname = "{name}"\nobserved = {observed!r}\nsd = {0.04 * observed!r}\n'
-                      f'outcome = "{outcome}"\nweeks = "{first}..{last}"\n')
-    plan = "\n[history_matching]\nwaves = 2\npoints = 10\nreplicates = 2\ncandidates = 4000\n"
-    text = SMALL.split("[[targets]]")[0] + "\n".join(blocks) + plan
-    (tmp_path / "recover.toml").write_text(text, encoding="utf-8")
-    assert main(["calibrate", str(tmp_path / "recover.toml"), "--out", str(tmp_path / "out"), "--workers", "2"]) == 0
-    summary = pd.read_csv(tmp_path / "out" / "posterior.csv").set_index("parameter")
-    cal = load_calibration(tmp_path / "out" / "calibration.toml")
-    for p in cal.space.priors:
-        lo, hi = summary.loc[p.name, "q05"], summary.loc[p.name, "q95"]
-        assert lo <= truth[p.name] <= hi, (p.name, lo, truth[p.name], hi)
-        assert hi - lo < p.high - p.low, (p.name, lo, hi)
+    (tmp_path / "small.toml").write_text(SMALL, encoding="utf-8")
+    assert recovery.main([str(tmp_path / "small.toml"), "--out", str(tmp_path / "rec"), "--workers", "2", "--truth-seed", "1"]) == 0
+    table = pd.read_csv(tmp_path / "rec" / "recovery.csv")
+    assert list(table["parameter"]) == ["kill_hazard_per_week", "prisoner_acceptance_per_week"]
+    assert table["truth"].between(table["prior_low"], table["prior_high"]).all()
+    made = load_calibration(tmp_path / "rec" / "recover.toml")
+    assert [t.target.observed for t in made.targets] != [t.target.observed for t in load_calibration(tmp_path / "small.toml").targets]
+    for r in table.itertuples():
+        assert r.holds_truth and r.q05 <= r.truth <= r.q95, r
+        assert r.interval_share_of_prior < 0.6, r
+    assert "holds the truth for **2 of 2**" in (tmp_path / "rec" / "RECOVERY.md").read_text()

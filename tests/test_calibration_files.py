@@ -39,6 +39,9 @@ waves = 2
 points = 12
 replicates = 2
 rule = "second_max"
+
+[predictive]
+draws = 8
 """
 
 
@@ -57,6 +60,7 @@ def test_a_valid_file_reads_as_a_space_targets_and_a_matching_plan():
         38_750, "mean_monthly:new_contracts", "2023-01-01", "2024-12-31")
     m = cal.matching
     assert (m.waves, m.points, m.replicates, m.cutoff, m.rule, m.candidates) == (2, 12, 2, 3.0, "second_max", 20_000)
+    assert (cal.predictive.draws, cal.predictive.replicates) == (8, 3)
 
 
 def test_the_packaged_example_loads():
@@ -100,6 +104,8 @@ MISTAKES = [
     ('waves = 2', 'wave = 2', "history_matching.wave: got an unknown key; allowed: waves, points"),
     ('seed = 5', 'seed = 5\nreplicates = 3', "replicates: got an unknown key; allowed: name, description"),
     ('until = 2024-12-31', 'until = 2040-01-01', "until: got 2040-01-01; allowed: a date in [2022-02-24, "),
+    ('draws = 8', 'draws = -1', "predictive.draws: got -1; allowed: an integer in [0, 10000] (0: no predictive check)"),
+    ('draws = 8', 'draw = 8', "predictive.draw: got an unknown key; allowed: draws, replicates"),
 ]
 
 

@@ -133,3 +133,15 @@ def test_the_next_wave_spreads_its_points_over_the_space_left():
     gaps = np.sqrt(((picked[:, None, :] - picked[None, :, :]) ** 2).sum(-1)) + np.eye(25) * 9
     assert gaps.min() > 0.05                                        # maximin: no two points on top of each other
     assert len(hm.next_wave(candidates, candidates[:, 0] < 0.001, 25, seed=1)) < 25   # fewer left than asked: all of them
+
+
+def test_a_three_way_conflict_no_pair_shows_is_found_by_letting_targets_go():
+    """Three targets on one parameter: any two can be met together, never all three; a fourth is met everywhere."""
+    x = np.linspace(0, 1, 1001)
+    met = lambda lo, hi: np.where((x >= lo) & (x <= hi), 0.0, 10.0)      # noqa: E731 - implausibility 0 inside, 10 outside
+    imp = np.column_stack([met(0.0, 0.7), met(0.4, 1.0), np.where((x < 0.4) | (x > 0.7), 0.0, 10.0), np.zeros_like(x)])
+    ruled = hm.what_rules_out(imp, ["a", "b", "c", "easy"])
+    assert ruled.conflicts == () and ruled.share_meeting_all == 0.0
+    (gone, share), = ruled.release
+    assert gone == "b" and share == pytest.approx(0.4, abs=0.002)         # a and c then meet on [0, 0.4)
+    assert hm.what_rules_out(imp[:, [0, 1, 3]], ["a", "b", "easy"]).release == ()

@@ -56,6 +56,7 @@ class RuledOut:
     share_met_alone: dict[str, float]             # share each target alone leaves
     conflicts: tuple[tuple[str, str, float, float], ...]  # (a, b, share meeting a, share meeting b) never met together
     share_meeting_all: float
+    release: tuple[tuple[str, float], ...] = ()  # when none meets all: the targets to let go first (release_order)
 
     def worst(self, n: int = 3) -> list[str]:
         return sorted(self.targets, key=lambda t: -self.share_ruled_out[t])[:n]
@@ -72,8 +73,28 @@ def what_rules_out(implausibilities: np.ndarray, targets: Sequence[str], cutoff:
         for j in range(i + 1, len(targets)):
             if alone[i] > 0 and alone[j] > 0 and not np.any(met[:, i] & met[:, j]):
                 conflicts.append((targets[i], targets[j], float(alone[i]), float(alone[j])))
+    all_met = float(np.all(met, axis=1).mean())
+    release = tuple(release_order(imp, targets, cutoff)) if all_met == 0.0 and len(imp) else ()
     return RuledOut(tuple(targets), {t: float(1 - a) for t, a in zip(targets, alone)},
-                    {t: float(a) for t, a in zip(targets, alone)}, tuple(conflicts), float(np.all(met, axis=1).mean()))
+                    {t: float(a) for t, a in zip(targets, alone)}, tuple(conflicts), all_met, release)
+
+
+def release_order(implausibilities: np.ndarray, targets: Sequence[str], cutoff: float = CUTOFF,
+                  most: int | None = None) -> list[tuple[str, float]]:
+    """When no point meets every target: which targets to let go, one at a time, for some points to meet all the
+    rest.  Greedy: each step drops the target whose release leaves the largest share of points meeting every
+    remaining one (ties: the one met least often alone).  Returns (target released, share of points meeting all
+    the others after it), up to the first step with a share above zero.  Three-way and larger conflicts, which no
+    pair shows, are found this way."""
+    met = np.atleast_2d(implausibilities) <= cutoff
+    left = list(range(len(targets)))
+    out: list[tuple[str, float]] = []
+    while left and not np.all(met[:, left], axis=1).any() and (most is None or len(out) < most):
+        shares = [(np.all(met[:, [k for k in left if k != j]], axis=1).mean(), -met[:, j].mean(), j) for j in left]
+        share, _, j = max(shares)
+        left.remove(j)
+        out.append((targets[j], float(share)))
+    return out
 
 
 def next_wave(candidates: np.ndarray, keep: np.ndarray, n: int, seed: int) -> np.ndarray:

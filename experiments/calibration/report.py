@@ -26,7 +26,8 @@ def _tables(cal, waves):
     return pd.DataFrame(rows), pd.DataFrame(fits), pd.DataFrame(ruled)
 
 
-def report_text(cal, waves, reason: str, nroy_points: int, whole_prior=None, posterior=None) -> str:
+def report_text(cal, waves, reason: str, nroy_points: int, whole_prior=None, posterior=None, check=None,
+                representative=None) -> str:
     last = waves[-1]
     lines = [f"# Calibration {cal.name}", "", *([cal.description, ""] if cal.description else []),
              f"History matching of {cal.space.dim} parameters against {len(cal.targets)} targets, scenario "
@@ -69,6 +70,12 @@ def report_text(cal, waves, reason: str, nroy_points: int, whole_prior=None, pos
         if whole_prior.conflicts:
             lines += ["", "Pairs each met somewhere but never together:", ""]
             lines += [f"- {a} ({sa:.1%}) and {b} ({sb:.1%})" for a, b, sa, sb in whole_prior.conflicts]
+        if whole_prior.release:
+            lines += ["", "No point of the prior meets every target. Letting targets go one at a time, each time the one whose "
+                      "release leaves most of the prior meeting all the rest (a conflict among three or more targets shows "
+                      "here even when no pair conflicts):", "", "| step | target let go | share of the prior then meeting all the others |",
+                      "|---|---|---|"]
+            lines += [f"| {i} | {t} | {share:.3%} |" for i, (t, share) in enumerate(whole_prior.release, 1)]
     if posterior is not None:
         lines += ["", "## Posterior (emulator importance sampling inside the NROY space)", ""]
         if len(posterior.weights):
@@ -80,13 +87,37 @@ def report_text(cal, waves, reason: str, nroy_points: int, whole_prior=None, pos
                              f"{q[p.name][2]:.4g} |")
         else:
             lines.append("None: the NROY space is empty.")
+    if representative is not None:
+        lines += ["", "`calibrated.toml` extends the base scenario with the posterior's medoid: "
+                  + ", ".join(f"{k} = {v:.4g}" for k, v in representative.items()) + "."]
+    lines += _check_lines(cal, check, posterior)
     lines += ["", f"{nroy_points} points of the prior sample ({cal.matching.candidates}) are left in the NROY space "
               "(`nroy.parquet`).", ""]
     return "\n".join(lines)
 
 
+def _num(x: float) -> str:
+    return "-" if not np.isfinite(x) else (f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}")
+
+
+def _check_lines(cal, check, posterior) -> list[str]:
+    lines = ["", "## Posterior predictive check (real runs)", ""]
+    if check is None:
+        why = "the posterior is empty" if posterior is None or not len(posterior.weights) else "[predictive] draws = 0"
+        return [*lines, f"Not run: {why}."]
+    covers = int((check["verdict"] == "covers").sum())
+    lines += [f"{cal.predictive.draws} posterior draws x {cal.predictive.replicates} seeds, run by the model (`predictive/`, "
+              "`predictive.csv`, `predictive.png`): what the source would count, 5-50-95% over the runs, against the observed "
+              f"value. The runs' 5-95% holds the observed value for {covers} of {len(check)} targets.", "",
+              "| target | observed (band) | model 5% | 50% | 95% | runs within ±2 sd | verdict |", "|---|---|---|---|---|---|---|"]
+    for r in check.itertuples():
+        lines.append(f"| {r.target} | {_num(r.observed)} ({_num(r.low)}-{_num(r.high)}) | {_num(r.q05)} | {_num(r.q50)} | "
+                     f"{_num(r.q95)} | {r.share_within_2sd:.0%} | {r.verdict} |")
+    return lines
+
+
 def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: float, command: list[str], sha: str,
-                  whole_prior=None, posterior=None) -> None:
+                  whole_prior=None, posterior=None, check=None) -> None:
     import pandas as pd
 
     from draftsim.experiments.store import write_text_atomic
@@ -105,7 +136,21 @@ def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: f
         summary = pd.DataFrame([{"parameter": n, "q05": q[n][0], "q50": q[n][1], "q95": q[n][2]} for n in q],
                                columns=["parameter", "q05", "q50", "q95"])
         write_text_atomic(out / "posterior.csv", summary.to_csv(index=False, lineterminator="\n"))
-    write_text_atomic(out / "REPORT.md", report_text(cal, waves, reason, int(keep.sum()), whole_prior, posterior))
+    representative = None
+    if posterior is not None and len(posterior.weights):
+        from draftsim.experiments.calibration.predictive import calibrated_scenario
+        from draftsim.experiments.calibration.predictive import representative as medoid
+
+        representative = medoid(cal, posterior)
+        write_text_atomic(out / "calibrated.toml", calibrated_scenario(cal, representative, "posterior.parquet", posterior.quantiles()))
+    if check is not None:
+        from draftsim.experiments.calibration.predictive import figure
+
+        write_text_atomic(out / "predictive.csv", check.to_csv(index=False, lineterminator="\n"))
+        figure(check, out / "predictive.png", f"calibration {cal.name} | 1:{cal.scale} men per agent | "
+               f"{cal.predictive.draws} posterior draws x {cal.predictive.replicates} seeds")
+    write_text_atomic(out / "REPORT.md", report_text(cal, waves, reason, int(keep.sum()), whole_prior, posterior, check,
+                                                     representative))
     finished = dt.datetime.now(dt.UTC)
     write_manifest(out, {
         "kind": "draftsim calibrate",
@@ -120,8 +165,13 @@ def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: f
         "posterior": None if posterior is None else {
             "method": "emulator importance sampling in the NROY space (experiments/calibration/posterior.py)",
             "draws": int(len(posterior.weights)), "effective_size": posterior.effective_size},
+        "representative_point": representative,
+        "predictive_check": None if check is None else {
+            "draws": cal.predictive.draws, "replicates": cal.predictive.replicates,
+            "targets_covered": int((check["verdict"] == "covers").sum()), "targets": len(check)},
         "whole_prior": None if whole_prior is None else {
             "share_meeting_all": whole_prior.share_meeting_all, "share_met_alone": whole_prior.share_met_alone,
+            "release_order": [list(r) for r in whole_prior.release],
             "conflicts": [list(c) for c in whole_prior.conflicts]},
         **provenance(started, finished, time.perf_counter() - t0, command),
     })

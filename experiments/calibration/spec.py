@@ -41,6 +41,10 @@
     discrepancy = 0.05                 # default model discrepancy sd, as a share of the observed value
     candidates = 20000                 # prior sample on which the NROY space is measured
 
+    [predictive]                       # the posterior predictive check: real runs at posterior draws
+    draws = 20                         # 0: no check
+    replicates = 3                     # seeds per draw
+
 Every mistake raises :class:`CalibrationError`, one line naming the key:
 ``calibration FILE: parameters.pay_elasticity: got [0.1, 9.0]; allowed: [low, high] within the parameter's range [0, 3]``.
 """
@@ -62,10 +66,12 @@ from draftsim.experiments.experiment_checks import run_settings
 from draftsim.experiments.observation import OBSERVATIONS
 from draftsim.experiments.targets import Target, check_against, check_outcome, read_targets
 
-TOP_KEYS = ("name", "description", "scenario", "until", "scale", "seed", "parameters", "targets", "history_matching")
+TOP_KEYS = ("name", "description", "scenario", "until", "scale", "seed", "parameters", "targets", "history_matching",
+            "predictive")
 TABLE_TARGET_KEYS = ("name", "sd", "discrepancy")
 INLINE_TARGET_KEYS = ("name", "observed", "sd", "discrepancy", "outcome", "weeks", "against", "observation", "unit", "source")
 MATCHING_KEYS = ("waves", "points", "replicates", "cutoff", "rule", "discrepancy", "candidates")
+PREDICTIVE_KEYS = ("draws", "replicates")
 PRIOR_KEYS = ("low", "high", "prior")
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 TARGET_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -112,6 +118,12 @@ class Matching:
 
 
 @dataclass(frozen=True)
+class Predictive:
+    draws: int = 20             # posterior draws run for the predictive check (0: no check)
+    replicates: int = 3         # seeds per draw
+
+
+@dataclass(frozen=True)
 class Calibration:
     name: str
     description: str
@@ -122,6 +134,7 @@ class Calibration:
     space: Space
     targets: tuple[CalibrationTarget, ...]
     matching: Matching
+    predictive: Predictive
     text: str
     sha256: str
     path: str | None
@@ -155,7 +168,8 @@ def _calibration(text: str, source: str, base_dir: Path, path: str | None) -> Ca
     space = _space(c, c.table(data, "parameters", "parameters", required=True))
     matching = _matching(c, c.table(data, "history_matching", "history_matching") or {}, space)
     targets = _targets(c, data.get("targets"), last_day, matching.discrepancy)
-    return Calibration(name, description, scenario, until, scale, seed, space, targets, matching, text,
+    predictive = _predictive(c, c.table(data, "predictive", "predictive") or {})
+    return Calibration(name, description, scenario, until, scale, seed, space, targets, matching, predictive, text,
                        hashlib.sha256(text.encode("utf-8")).hexdigest(), path)
 
 
@@ -210,6 +224,14 @@ def _matching(c: _Checker, table: dict, space: Space) -> Matching:
         rule=rule,
         discrepancy=c.number(table.get("discrepancy", d.discrepancy), k + "discrepancy", 0.0, 10.0),
         candidates=c.integer(table.get("candidates", d.candidates), k + "candidates", 1000, 10_000_000))
+
+
+def _predictive(c: _Checker, table: dict) -> Predictive:
+    c.unknown_keys(table, PREDICTIVE_KEYS, prefix="predictive.")
+    d = Predictive()
+    return Predictive(draws=c.integer(table.get("draws", d.draws), "predictive.draws", 0, 10_000,
+                                      what="an integer in [0, 10000] (0: no predictive check)"),
+                      replicates=c.integer(table.get("replicates", d.replicates), "predictive.replicates", 1, 1000))
 
 
 def _targets(c: _Checker, value: Any, last_day: dt.date, default_discrepancy: float) -> tuple[CalibrationTarget, ...]:

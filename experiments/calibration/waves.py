@@ -48,12 +48,14 @@ def _toml_value(v) -> str:
     return repr(float(v))
 
 
-def wave_experiment(cal, wave: int, points: list[dict[str, float]]) -> str:
-    """The experiment file that runs one wave (see the module's doc)."""
-    lines = [f'name = "{cal.name}-wave-{wave:02d}"',
-             f'description = "history matching wave {wave} of calibration {cal.name}"',
+def wave_experiment(cal, wave: int, points: list[dict[str, float]], *, name: str | None = None,
+                    description: str | None = None, replicates: int | None = None) -> str:
+    """The experiment file that runs one wave (see the module's doc), or, with a name of its own, another
+    sweep of the calibration's points and outcomes (the predictive check)."""
+    lines = [f'name = "{name or f"{cal.name}-wave-{wave:02d}"}"',
+             f'description = "{description or f"history matching wave {wave} of calibration {cal.name}"}"',
              f"scenario = {_quote(cal.scenario)}", f"scale = {cal.scale}",
-             f"replicates = {cal.matching.replicates}", f"seed = {wave_seed(cal.seed, wave)}"]
+             f"replicates = {replicates or cal.matching.replicates}", f"seed = {wave_seed(cal.seed, wave)}"]
     if cal.until is not None:
         lines.append(f"until = {cal.until.isoformat()}")
     lines += ["", "[design]", 'kind = "list"', "points = ["]

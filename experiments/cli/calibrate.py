@@ -10,7 +10,10 @@ variance share, why it stopped), ``emulators.csv`` (per wave and target: leave-o
 variance, length scales), ``ruled_out.csv`` (per wave and target: the share of the space it rules out
 alone), ``nroy.parquet`` (the prior sample's points left in the NROY space),
 ``posterior.parquet`` (a weighted sample inside it, by the emulators: calibration/posterior.py) and
-``posterior.csv`` (its 5-50-95% quantiles), ``REPORT.md`` and ``manifest.json``.  ``--resume``
+``posterior.csv`` (its 5-50-95% quantiles), ``calibrated.toml`` (the base scenario with the posterior's
+medoid, naming the posterior), ``predictive.toml`` and ``predictive/`` (the posterior predictive check's
+sweep: real runs at posterior draws) with ``predictive.csv`` and ``predictive.png``, ``REPORT.md`` and
+``manifest.json``.  ``--resume``
 finishes an interrupted calibration: finished waves are read back, an interrupted wave's sweep is
 resumed, nothing finished is run again.
 
@@ -34,6 +37,7 @@ from draftsim.experiments.outdir import default_run_dir
 HELP = "calibrate: history matching in waves of sweeps, with Gaussian-process emulators"
 COPY = "calibration.toml"
 POSTERIOR_SEED_OFFSET = 104_729     # the posterior's prior draws: a stream apart from the designs' and the NROY sample's
+PREDICTIVE_SEED_OFFSET = 1_299_709  # the predictive check's draws and seeds: another stream
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -88,15 +92,55 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
 
 def _run_wave(args, argv, out: Path, k: int) -> int:
     from draftsim.experiments.calibration.waves import wave_dir, wave_file
+
+    return _sweep(args, [*argv, f"(wave {k})"], wave_file(out, k), wave_dir(out, k))
+
+
+def _sweep(args, argv, experiment: Path, folder: Path) -> int:
+    """Run (or finish, or read back) one of the calibration's sweeps."""
     from draftsim.experiments.cli import sweep
 
-    folder = wave_dir(out, k)
     if (folder / "manifest.json").is_file() and (folder / "runs.parquet").is_file():
         return 0                                   # finished before: read back, not rerun
     resume = folder.exists() and any(folder.iterdir())
-    ns = argparse.Namespace(experiment=wave_file(out, k), out=folder, workers=args.workers, executor=args.executor,
+    ns = argparse.Namespace(experiment=experiment, out=folder, workers=args.workers, executor=args.executor,
                             scheduler=args.scheduler, resume=resume)
-    return sweep.main(ns, [*argv, f"(wave {k})"])
+    return sweep.main(ns, argv)
+
+
+def _write_once(path: Path, text: str) -> None:
+    """Write a file the calibration makes from its inputs; on resume it must be the same file."""
+    if path.is_file() and path.read_text(encoding="utf-8") != text:
+        raise UsageError(f"--resume: {path} is not the file this calibration makes now (the code or its inputs "
+                         "changed); allowed: resume with the code that started it, or start a new calibration")
+    if not path.is_file():
+        path.write_text(text, encoding="utf-8")
+
+
+def _predictive_check(args, argv, cal, out: Path, posterior):
+    """Real runs at posterior draws (experiments/calibration/predictive.py): the table, or None without a check."""
+    import pandas as pd
+
+    from draftsim.experiments.calibration import predictive as pc
+    from draftsim.experiments.calibration import waves as wv
+
+    if not cal.predictive.draws or not len(posterior.weights):
+        return None
+    points = pc.predictive_points(cal, posterior, wv.wave_seed(cal.seed, PREDICTIVE_SEED_OFFSET))
+    text = wv.wave_experiment(cal, PREDICTIVE_SEED_OFFSET, points, name=f"{cal.name}-predictive",
+                              description=f"posterior predictive check of calibration {cal.name}",
+                              replicates=cal.predictive.replicates)
+    _write_once(out / pc.FILE, text)
+    print(f"draftsim: predictive check: {cal.predictive.draws} posterior draws x {cal.predictive.replicates} seeds", flush=True)
+    code = _sweep(args, [*argv, "(predictive check)"], out / pc.FILE, out / pc.FOLDER)
+    if code:
+        raise _RunsFailed(code)
+    return pc.check_table(cal, pd.read_parquet(out / pc.FOLDER / "runs.parquet"))
+
+
+class _RunsFailed(Exception):
+    def __init__(self, code: int):
+        self.code = code
 
 
 def _calibrate(args, argv, cal, out: Path, started, t0) -> int:
@@ -115,13 +159,7 @@ def _calibrate(args, argv, cal, out: Path, started, t0) -> int:
           f"{cal.matching.waves} waves of {cal.matching.points} points x {cal.matching.replicates} replicates "
           f"at 1:{cal.scale} -> {out}", flush=True)
     for k in range(1, cal.matching.waves + 1):
-        text = wv.wave_experiment(cal, k, wv.design_values(cal, unit))
-        path = wv.wave_file(out, k)
-        if path.is_file() and path.read_text(encoding="utf-8") != text:
-            raise UsageError(f"--resume: {path} is not the wave this calibration makes now (the code or its inputs "
-                             "changed); allowed: resume with the code that started it, or start a new calibration")
-        if not path.is_file():
-            path.write_text(text, encoding="utf-8")
+        _write_once(wv.wave_file(out, k), wv.wave_experiment(cal, k, wv.design_values(cal, unit)))
         code = _run_wave(args, argv, out, k)
         if code:
             return code
@@ -142,8 +180,12 @@ def _calibrate(args, argv, cal, out: Path, started, t0) -> int:
     from draftsim.experiments.calibration.posterior import emulator_posterior
 
     posterior = emulator_posterior(cal, done, cal.matching.candidates, wv.wave_seed(cal.seed, POSTERIOR_SEED_OFFSET))
+    try:
+        check = _predictive_check(args, argv, cal, out, posterior)
+    except _RunsFailed as failed:
+        return failed.code
     write_outputs(cal, out, done, pool, keep, reason, started, t0, ["draftsim", *argv],
-                  hashlib.sha256((out / COPY).read_bytes()).hexdigest(), whole_prior, posterior)
+                  hashlib.sha256((out / COPY).read_bytes()).hexdigest(), whole_prior, posterior, check)
     print(f"draftsim: calibration {cal.name}: {len(done)} wave{'s' if len(done) != 1 else ''}; {reason}; "
           f"NROY {done[-1].nroy_share:.2%} of the prior; report in {out / 'REPORT.md'}", flush=True)
     return 0
