@@ -78,15 +78,16 @@ def regional_deaths(regions: pd.DataFrame, path: Path, meta: dict) -> Path:
     median = d["killed_per_10k_q50"]
     lower, upper = (median - d["killed_per_10k_q05"]).clip(lower=0), (d["killed_per_10k_q95"] - median).clip(lower=0)
     ax.errorbar(median, range(n), xerr=[lower, upper], fmt="o", markersize=3, color="#b71c1c", ecolor="#ef9a9a",
-                elinewidth=2.5, capsize=0, label="median, with the 5-95% band of the runs")
+                elinewidth=2.5, capsize=0)
     ax.set_yticks(range(n), d["name"].fillna(d["region"]), fontsize=7)
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlim(left=0)
     ax.set_xlabel("killed per 10,000 men (2021 census, ages 16-61), cumulative at the end of the run")
     ax.grid(True, axis="x", alpha=0.3)
     ax.tick_params(axis="y", length=0)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.suptitle(f"Killed per 10,000 men by region, regions sorted by the median\n{_subtitle(meta)}", fontsize=10)
+    # no legend box: with 85 rows every corner of the axes holds a bar it would hide
+    fig.suptitle(f"Killed per 10,000 men by region (dot: median of the runs; bar: their 5-95% band), sorted by the median\n"
+                 f"{_subtitle(meta)}", fontsize=10)
     return _save(fig, path)
 
 
