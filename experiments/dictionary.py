@@ -1,5 +1,5 @@
-"""The data dictionary of a sweep folder (``columns.csv``): every column of ``runs.csv``/``runs.parquet`` and
-of ``timeseries.parquet``, one row each, with the column ``table`` saying which file it is in.
+"""The data dictionary of a sweep folder (``columns.csv``): every column of ``runs.csv``/``runs.parquet``, of
+``timeseries.parquet`` and of ``regions.parquet``, one row each, with the column ``table`` saying which file it is in.
 
 The kept series are described as ``model/columns.py`` declares them; the design factors as the parameter
 table does; the outcomes by their metric, window and the column they summarise; the run's own columns here.
@@ -34,21 +34,44 @@ RUN_KEYS = (
     RunColumn("duration_s", "key", "s", "float64", "the run's own wall time"),
     RunColumn("error", "key", "", "string", "the error of a failed run, empty for a run that is ok"),
 )
+DRAW_KEY = RunColumn("draw", "key", "index", "int64", "the posterior draw (draws.csv holds its parameter values)")
 SERIES_KEYS = tuple(replace(k, scope="national") for k in RUN_KEYS[:3])   # run_id, point, replicate
+REGION_COLUMNS = (
+    RunColumn("region", "key", "code", "string", "the region, by its ISO-style code (MOW: Moscow)", "regional"),
+    RunColumn("killed_total", "level", "men", "float64", "Russian soldiers from the region killed by the end of the run",
+              "regional"),
+    RunColumn("recruits_total", "level", "men", "float64", "men of the region who entered the forces by the end of the "
+              "run (a conscript who later signs is counted once)", "regional"),
+    RunColumn("men_census", "level", "men", "float64", "the region's men aged 16-61 in the 2021 census "
+              "(men_16_61_census2021): the per-10k denominator", "regional"),
+)
 OUTCOME_UNITS = {"bonus_spending_rub": "RUB", "poorest_quarter_share": "share"}
 
 
-def sweep_dictionary(runs, factor_names, outcomes, kept: list[str]):
+def sweep_dictionary(runs, factor_names, outcomes, kept: list[str], draw_names=(), key_names=None, region_columns=(),
+                     series: str = "timeseries.parquet"):
     """``runs``: the runs table as written (its dtypes are the files'); ``outcomes``: the experiment's
-    OutcomeSpecs; ``kept``: the columns of timeseries.parquet after its keys."""
+    OutcomeSpecs; ``kept``: the columns of the series table after its keys; ``draw_names``: the parameters a
+    posterior sets; ``key_names``: the key columns of the series and regions tables; ``region_columns``: the
+    regions table's columns after its keys (none: no regions table)."""
     import pandas as pd
 
-    run_table = data_dictionary([*RUN_KEYS, *(_factor(n, runs[n].dtype) for n in factor_names),
+    keys = {k.name: k for k in (*RUN_KEYS, DRAW_KEY)}
+    key_names = list(key_names or ("run_id", "point", "replicate"))
+    head = [keys[n] for n in runs.columns if n in keys]
+    posterior = [_posterior(n, runs[n].dtype) for n in draw_names if n not in factor_names]
+    run_table = data_dictionary([*head, *(_factor(n, runs[n].dtype) for n in factor_names), *posterior,
                                  *(_outcome(o) for o in outcomes)])
-    series = data_dictionary([*SERIES_KEYS, *(_kept(BY_NAME[n]) for n in kept if n in BY_NAME)])
-    run_table.insert(0, "table", "runs")
-    series.insert(0, "table", "timeseries")
-    return pd.concat([run_table, series], ignore_index=True)
+    series_keys = [replace(keys[n], scope="national") for n in key_names]
+    tables = [("runs", run_table),
+              (series.removesuffix(".parquet"), data_dictionary([*series_keys, *(_kept(BY_NAME[n]) for n in kept if n in BY_NAME)]))]
+    if region_columns:
+        regional = {c.name: c for c in REGION_COLUMNS}
+        tables.append(("regions", data_dictionary([*(replace(keys[n], scope="regional") for n in key_names),
+                                                   *(regional[n] for n in region_columns if n in regional)])))
+    for name, table in tables:
+        table.insert(0, "table", name)
+    return pd.concat([t for _, t in tables], ignore_index=True)
 
 
 def _dtype(dtype) -> str:
@@ -60,6 +83,13 @@ def _factor(name: str, dtype) -> Column:
 
     row = next(r for r in parameter_table() if r["name"] == name)
     return RunColumn(name, "design", row["unit"], _dtype(dtype), f"design factor: {row['doc']}")
+
+
+def _posterior(name: str, dtype) -> Column:
+    from draftsim.model.parameters import parameter_table
+
+    row = next(r for r in parameter_table() if r["name"] == name)
+    return RunColumn(name, "posterior", row["unit"], _dtype(dtype), f"drawn from the posterior: {row['doc']}")
 
 
 def _outcome(spec) -> Column:

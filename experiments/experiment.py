@@ -13,6 +13,10 @@
     [design.parameters]
     bonus_multiplier = [1.0, 2.0]  # grid: values; lhs, sobol, morris: [low, high]
 
+    [posterior]                    # optional: every design point runs at each of `draws` posterior draws
+    file = "posterior.parquet"     # from draftsim calibrate, relative to this file
+    draws = 50                     # without a [design], the draws are the design (one point, the scenario)
+
     [[outcomes]]                   # optional; see draftsim.experiments.outcomes for the metrics
     name = "contracts_per_month_2023_2025"
     metric = "mean_monthly"
@@ -64,6 +68,8 @@ class Experiment:
     text: str
     sha256: str
     path: str | None
+    posterior: Any = None                       # ensemble.EnsemblePosterior of a [posterior] table
+    posterior_draws: tuple[dict, ...] | None = None   # its draws: every design point runs each of them
 
     @property
     def last_day(self) -> dt.date:

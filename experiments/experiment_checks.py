@@ -18,10 +18,12 @@ from draftsim.experiments.checker import Checker, near, show
 from draftsim.experiments.design_checks import check_points, checked_design
 from draftsim.experiments.designs import Design
 from draftsim.experiments.outcomes import COLUMNS_FOR, DEFAULT_KEEP, METRICS, NATIONAL_COLUMNS, OutcomeSpec, default_outcomes
-from draftsim.experiments.store import RUN_COLUMNS
+from draftsim.experiments.store import DRAW_COLUMNS, RUN_COLUMNS
 from draftsim.model.units import SCALE_RANGE
 
-TOP_KEYS = ("name", "description", "scenario", "until", "scale", "replicates", "seed", "design", "outcomes", "timeseries")
+TOP_KEYS = ("name", "description", "scenario", "until", "scale", "replicates", "seed", "design", "posterior", "outcomes",
+            "timeseries")
+POSTERIOR_KEYS = ("file", "draws")
 OUTCOME_KEYS = ("name", "metric", "column", "start", "end", "against")
 TIMESERIES_KEYS = ("columns",)
 SCALE_LOW, SCALE_HIGH = (int(x) for x in SCALE_RANGE)     # an experiment's scale is a whole number of men
@@ -69,12 +71,37 @@ def check(text: str, source: str, base_dir: Path, path: str | None) -> dict[str,
     last_day = until or params.end_date
     replicates = c.integer(data.get("replicates", 1), "replicates", 1, MAX_REPLICATES)
 
-    design = checked_design(c, c.table(data, "design", "design", required=True), params, ParameterError)
+    posterior_table = c.table(data, "posterior", "posterior")
+    design_table = c.table(data, "design", "design", required=posterior_table is None)
+    # without a [design], the posterior's draws are the design: one point, the scenario as it is
+    design = Design("list", (), None, {"points": [{}]}) if design_table is None else checked_design(c, design_table, params, ParameterError)
     check_points(c, design, seed, params, ParameterError)
-    outcomes = _outcomes(c, data.get("outcomes"), design, params.start_date, last_day)
+    posterior, draws = _posterior(c, posterior_table, base_dir, design, params, seed)
+    outcomes = _outcomes(c, data.get("outcomes"), design, params.start_date, last_day, posterior.names if posterior else ())
     keep = _keep(c, c.table(data, "timeseries", "timeseries"))
     return {"name": name, "description": description, "scenario": scenario, "until": until, "scale": scale,
-            "replicates": replicates, "seed": seed, "design": design, "outcomes": outcomes, "keep": keep}
+            "replicates": replicates, "seed": seed, "design": design, "outcomes": outcomes, "keep": keep,
+            "posterior": posterior, "posterior_draws": draws}
+
+
+def _posterior(c: Checker, table: dict | None, base_dir: Path, design: Design, params, seed: int):
+    """The checked ``[posterior]`` table: the posterior file and its draws (None, None without one)."""
+    if table is None:
+        return None, None
+    from draftsim.experiments.ensemble import MAX_DRAWS, check_draws, load_posterior, posterior_draws
+
+    c.unknown_keys(table, POSTERIOR_KEYS, "posterior.")
+    value = c.string(table.get("file"), "posterior.file", what="the path of a posterior.parquet (relative to this file)")
+    draws = c.integer(table.get("draws"), "posterior.draws", 1, MAX_DRAWS)
+    path = Path(value).expanduser()
+    post = load_posterior(path if path.is_absolute() else base_dir / path, lambda got, allowed: c.fail("posterior.file", got, allowed))
+    both = [n for n in design.names if n in post.names]
+    if both:
+        c.fail("posterior.file", f"{show(value)}, which sets the design parameter {both[0]}",
+               f"a posterior that sets none of [design.parameters] (it sets {', '.join(post.names)})")
+    values = posterior_draws(post, draws, seed)
+    check_draws(params, values, lambda got, allowed: c.fail("posterior.file", got, allowed))
+    return post, tuple(values)
 
 
 def run_settings(c: Checker, data: dict, base_dir: Path):
@@ -118,13 +145,14 @@ def _scenario(c: Checker, value, base_dir: Path) -> str:
 
 
 # --- outcomes and kept columns ------------------------------------------------------------------------
-def _outcomes(c: Checker, value, design: Design, first_day: dt.date, last_day: dt.date) -> tuple[OutcomeSpec, ...]:
+def _outcomes(c: Checker, value, design: Design, first_day: dt.date, last_day: dt.date,
+              posterior_names=()) -> tuple[OutcomeSpec, ...]:
     if value is None:
         return default_outcomes(last_day)
     if not isinstance(value, list) or not value:
         c.fail("outcomes", show(value), "one or more [[outcomes]] tables (or none, for the defaults)")
     specs: list[OutcomeSpec] = []
-    taken = set(RUN_COLUMNS) | set(design.names)
+    taken = set(DRAW_COLUMNS if posterior_names else RUN_COLUMNS) | set(design.names) | set(posterior_names)
     for i, table in enumerate(value):
         key = f"outcomes[{i}]"
         if not isinstance(table, dict):
@@ -134,7 +162,7 @@ def _outcomes(c: Checker, value, design: Design, first_day: dt.date, last_day: d
                         "a name of letters, digits and '_' (a column of runs.csv), e.g. \"contracts_per_month\"")
         if name in taken:
             c.fail(f"{key}.name", show(name), "a name not used by another outcome, a design parameter or "
-                                               f"the runs table ({', '.join(RUN_COLUMNS)})")
+                                               f"a posterior parameter or the runs table ({', '.join(RUN_COLUMNS)})")
         taken.add(name)
         metric = table.get("metric")
         if metric not in METRICS:

@@ -3,11 +3,15 @@
 A run is one design point at one replicate: ``run_id = p00012-r003``.  Its seed depends on the
 replicate only (``SeedSequence(root_seed, spawn_key=(replicate,))``), so replicate r uses the same
 random numbers at every design point and comparisons between points are paired (common random
-numbers).  A run's result depends on nothing but its design point and seed, so the results are the
-same whatever executes them: this process, a local process pool or a Dask cluster.
+numbers).  An experiment with a posterior (:mod:`draftsim.experiments.ensemble`) runs every design point
+at every posterior draw: ``run_id = p00012-d0007-r003``, seeded by ``spawn_key=(replicate, draw)``, so
+the draws of one point have independent random numbers (the ensemble's spread holds the model's own
+noise as well as the parameters') while each draw stays paired across design points.  A run's result
+depends on nothing but its parameter values and seed, so the results are the same whatever executes
+them: this process, a local process pool or a Dask cluster.
 
 :func:`run_one` is the unit of work: a top-level, picklable function that builds the model, runs
-it and returns a small dict (status, duration, outcomes, kept time series); a run that raises is
+it and returns a small dict (status, duration, outcomes, kept time series, its regions' totals); a run that raises is
 returned as ``status = "failed"`` with its error and traceback, never raised, so one bad design
 point cannot stop a sweep.  The executors (:mod:`draftsim.experiments.executors`) yield these
 dicts in completion order; :mod:`draftsim.experiments.store` writes each to disk as it arrives.
@@ -25,6 +29,10 @@ from typing import Any
 SEEDING = ("int(numpy.random.SeedSequence(root_seed, spawn_key=(replicate,)).generate_state(1, numpy.uint32)[0]): "
            "the seed depends on the replicate only, so replicate r uses the same seed at every design point "
            "(common random numbers: comparisons between design points are paired)")
+SEEDING_DRAWS = ("int(numpy.random.SeedSequence(root_seed, spawn_key=(replicate, draw)).generate_state(1, numpy.uint32)[0]): "
+                 "every posterior draw and replicate has its own seed, the same at every design point "
+                 "(comparisons between design points are paired draw by draw)")
+REGION_VALUES = ("killed_total", "recruits_total")     # what a run keeps of each region: the regional bands' numerators
 
 
 # --- the plan --------------------------------------------------------------------------------------
@@ -35,6 +43,7 @@ class Run:
     replicate: int
     seed: int
     params: dict[str, Any] = field(default_factory=dict)
+    draw: int | None = None         # the posterior draw, for an experiment with a posterior
 
 
 @dataclass(frozen=True)
@@ -49,24 +58,35 @@ class Context:
     keep: tuple[str, ...]
 
 
-def run_id(point: int, replicate: int) -> str:
-    return f"p{point:05d}-r{replicate:03d}"
+def run_id(point: int, replicate: int, draw: int | None = None) -> str:
+    return f"p{point:05d}-r{replicate:03d}" if draw is None else f"p{point:05d}-d{draw:04d}-r{replicate:03d}"
 
 
-def replicate_seed(root_seed: int, replicate: int) -> int:
+def replicate_seed(root_seed: int, replicate: int, draw: int | None = None) -> int:
     import numpy as np
 
-    return int(np.random.SeedSequence(root_seed, spawn_key=(replicate,)).generate_state(1, np.uint32)[0])
+    key = (replicate,) if draw is None else (replicate, draw)
+    return int(np.random.SeedSequence(root_seed, spawn_key=key).generate_state(1, np.uint32)[0])
 
 
 def plan(experiment, points: list[dict[str, Any]] | None = None) -> list[Run]:
-    """Every run of the experiment, ordered by run id (point, then replicate)."""
+    """Every run of the experiment, ordered by run id (point, then posterior draw if it has a posterior, then replicate)."""
     from draftsim.experiments.designs import design_points
 
     if points is None:
         points = design_points(experiment.design, experiment.seed)
-    seeds = [replicate_seed(experiment.seed, r) for r in range(experiment.replicates)]
-    return [Run(run_id(p, r), p, r, seeds[r], dict(point)) for p, point in enumerate(points) for r in range(experiment.replicates)]
+    draws = getattr(experiment, "posterior_draws", None)
+    return ensemble_plan(points, list(draws) if draws is not None else None, experiment.replicates, experiment.seed)
+
+
+def ensemble_plan(points: list[dict[str, Any]], draws: list[dict[str, Any]] | None, replicates: int, root_seed: int) -> list[Run]:
+    """The runs of ``points`` x ``draws`` (None: no posterior) x ``replicates``, in run id order."""
+    if draws is None:
+        seeds = [replicate_seed(root_seed, r) for r in range(replicates)]
+        return [Run(run_id(p, r), p, r, seeds[r], dict(point)) for p, point in enumerate(points) for r in range(replicates)]
+    seeds = {(d, r): replicate_seed(root_seed, r, d) for d in range(len(draws)) for r in range(replicates)}
+    return [Run(run_id(p, r, d), p, r, seeds[d, r], {**point, **values}, d)
+            for p, point in enumerate(points) for d, values in enumerate(draws) for r in range(replicates)]
 
 
 def context(experiment) -> Context:
@@ -82,7 +102,7 @@ def run_one(ctx: Context, run: Run) -> dict[str, Any]:
     """Build, run and summarise one model run; never raises an ``Exception`` (failures are returned)."""
     t0 = time.perf_counter()
     result: dict[str, Any] = {"run_id": run.run_id, "point": run.point, "replicate": run.replicate, "seed": run.seed,
-                              "status": "ok", "outcomes": None, "timeseries": None}
+                              "draw": run.draw, "status": "ok", "outcomes": None, "timeseries": None, "regions": None}
     try:
         from draftsim.experiments.outcomes import compute_outcomes, region_attributes, regions_last
         from draftsim.model.model import DraftModel
@@ -92,11 +112,13 @@ def run_one(ctx: Context, run: Run) -> dict[str, Any]:
         model = DraftModel(params, seed=run.seed, scale=ctx.scale, events=ctx.events)
         model.run(until=ctx.until)
         national = model.national_frame()
-        outcomes = compute_outcomes(ctx.outcomes, national, regions_last(model), region_attributes(model), model.region_history)
+        last, attributes = regions_last(model), region_attributes(model)
+        outcomes = compute_outcomes(ctx.outcomes, national, last, attributes, model.region_history)
         result["outcomes"] = {k: float(v) for k, v in outcomes.items()}
         result["timeseries"] = timeseries(national, ctx.keep)
+        result["regions"] = region_values(last, attributes)
     except Exception as exc:             # noqa: BLE001 - any error of the run is the run's result
-        result.update(status="failed", outcomes=None, timeseries=None,
+        result.update(status="failed", outcomes=None, timeseries=None, regions=None,
                       error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
     result["duration_s"] = time.perf_counter() - t0
     return result
@@ -111,4 +133,14 @@ def timeseries(national, keep: Iterable[str]) -> dict[str, Any]:
     for col in keep:
         values = national[col].to_numpy()
         out[col] = values.astype("float64") if values.dtype == bool else values
+    return out
+
+
+def region_values(last, attributes) -> dict[str, list]:
+    """Each region's totals at the end of the run and its census men (2021, ages 16-61), as plain lists:
+    they travel in the part's metadata (JSON keeps a float's every bit)."""
+    out: dict[str, list] = {"region": [str(r) for r in last.index]}
+    for col in REGION_VALUES:
+        out[col] = [float(v) for v in last[col].to_numpy(dtype="float64")]
+    out["men_census"] = [float(v) for v in attributes["men"].reindex(last.index).to_numpy(dtype="float64")]
     return out

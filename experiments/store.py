@@ -7,12 +7,14 @@ While a sweep runs, its folder holds
 - ``experiment.toml``: a copy of the experiment file;
 - ``.parts/<run_id>.parquet``: one file per finished run (ok or failed), written to a temporary
   name, fsynced and renamed, so a part is either complete or absent however the process dies.
-  The part's table is the run's kept time series (``run_id, point, replicate, date, <columns>``);
-  its schema metadata holds the run's row (status, duration, outcomes) and, for a failed run, the
-  error and traceback.
+  The part's table is the run's kept time series (``run_id, point, replicate, date, <columns>``; a run
+  of a posterior draw adds ``draw`` and ``seed`` after ``point``); its schema metadata holds the run's
+  row (status, duration, outcomes), its regions' totals at the end (``regions``) and, for a failed run,
+  the error and traceback.
 
 :meth:`SweepStore.consolidate` turns the parts into ``runs.parquet``, ``runs.csv``,
-``timeseries.parquet``, ``columns.csv`` (the data dictionary of both tables:
+``timeseries.parquet``, ``regions.parquet`` (per run and region: the end-of-run ``killed_total`` and
+``recruits_total`` and the region's census men), ``columns.csv`` (the data dictionary of the tables:
 :mod:`draftsim.experiments.dictionary`) and ``failures.jsonl`` (sorted by run id), reading one part at a time so that
 memory stays flat however many runs there were.  Every final file is written to a temporary name
 and renamed, so an interrupted consolidation never leaves a half-written file; rerunning it is safe.
@@ -36,6 +38,7 @@ PARTS = ".parts"
 META_KEY = b"draftsim.run"
 # the bookkeeping columns of runs.parquet, before the factors and outcomes
 RUN_COLUMNS = ("run_id", "point", "replicate", "seed", "status", "duration_s", "error")
+DRAW_COLUMNS = ("run_id", "point", "draw", "replicate", "seed", "status", "duration_s", "error")   # with a posterior
 ROW_GROUP_ROWS = 100_000        # timeseries.parquet is written in row groups of about this many rows
 
 
@@ -76,6 +79,16 @@ def write_text_atomic(path: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def write_file(final: Path, write) -> None:
+    """``write(path)`` into a temporary name, then renamed: ``final`` is whole or absent."""
+    tmp = tmp_name(final)
+    try:
+        write(tmp)
+        commit(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 # --- parts -----------------------------------------------------------------------------------------
 def part_table(result: dict[str, Any]):
     """The part of one run: its time series (empty for a failed run) with the row in the metadata."""
@@ -83,11 +96,7 @@ def part_table(result: dict[str, Any]):
 
     ts = result.get("timeseries") or {}
     n = len(ts.get("date", ()))
-    columns = {
-        "run_id": pa.array([result["run_id"]] * n, pa.string()),
-        "point": pa.array([result["point"]] * n, pa.int64()),
-        "replicate": pa.array([result["replicate"]] * n, pa.int64()),
-    }
+    columns = _keys(result, n, result.get("draw") is not None)
     for name, values in ts.items():
         columns[name] = pa.array(values)
     meta = {k: v for k, v in result.items() if k != "timeseries"}
@@ -95,10 +104,87 @@ def part_table(result: dict[str, Any]):
     return table.replace_schema_metadata({META_KEY: json.dumps(jsonable(meta)).encode("utf-8")})
 
 
+def _keys(run, n: int, with_draw: bool) -> dict[str, Any]:
+    """The key columns of ``n`` rows of one run (a Run or a result dict)."""
+    import pyarrow as pa
+
+    get = run.get if isinstance(run, dict) else lambda k: getattr(run, k)
+    names = ("run_id", "point", "draw", "replicate", "seed") if with_draw else ("run_id", "point", "replicate")
+    return {k: pa.array([get(k)] * n, pa.string() if k == "run_id" else pa.int64()) for k in names}
+
+
+def region_part(run, regions: dict[str, list], with_draw: bool):
+    """The rows of ``regions.parquet`` of one run: its keys, then each region's end-of-run values."""
+    import pyarrow as pa
+
+    n = len(regions["region"])
+    columns = _keys(run, n, with_draw)
+    columns["region"] = pa.array(regions["region"], pa.string())
+    for name, values in regions.items():
+        if name != "region":
+            columns[name] = pa.array(values, pa.float64())
+    return pa.table(columns)
+
+
 def read_part_row(path: Path) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
     return json.loads(pq.read_schema(path).metadata[META_KEY])
+
+
+def _read_part(path: Path):
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).read()
+
+
+class _Streamed:
+    """A Parquet file written table by table in row groups of about ROW_GROUP_ROWS rows, so that memory stays
+    flat; committed on a clean exit (whole or absent).  With no rows at all it holds the key columns only."""
+
+    def __init__(self, final: Path, key_names: list[str]):
+        self.final, self.tmp, self.key_names = final, tmp_name(final), key_names
+        self.writer, self.buffer, self.buffered, self.names = None, [], 0, list(key_names)
+
+    def __enter__(self):
+        return self
+
+    def add(self, table) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if table.num_rows == 0:
+            return
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.tmp, table.schema, compression="zstd")
+            self.names = table.schema.names
+        elif table.schema != self.writer.schema:
+            table = table.select(self.writer.schema.names).cast(self.writer.schema)
+        self.buffer.append(table)
+        self.buffered += table.num_rows
+        if self.buffered >= ROW_GROUP_ROWS:      # row groups of a useful size, memory still bounded
+            self.writer.write_table(pa.concat_tables(self.buffer))
+            self.buffer, self.buffered = [], 0
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            if exc_type is None:
+                if self.writer is None:          # every run failed: an empty table with the key columns
+                    types = {"run_id": pa.string()}
+                    self.writer = pq.ParquetWriter(self.tmp, pa.schema([(k, types.get(k, pa.int64())) for k in self.key_names]))
+                if self.buffer:
+                    self.writer.write_table(pa.concat_tables(self.buffer))
+                self.writer.close()
+                self.writer = None
+                commit(self.tmp, self.final)
+        finally:
+            if self.writer is not None:
+                self.writer.close()
+            self.tmp.unlink(missing_ok=True)
+        return False
 
 
 class SweepStore:
@@ -149,13 +235,21 @@ class SweepStore:
                              f"('{state.get('experiment')}', sha256 {str(state.get('experiment_sha256'))[:12]}...), "
                              f"not of this file (sha256 {experiment.sha256[:12]}...); allowed: the folder of an "
                              f"interrupted sweep of the same, unchanged experiment file")
+        posterior = getattr(experiment, "posterior", None)
+        if state.get("posterior_sha256") != (posterior.sha256 if posterior else None):
+            raise UsageError(f"--resume: the posterior file {posterior.path if posterior else ''} is not the one the sweep "
+                             f"in '{self.final}' started with (sha256 {str(state.get('posterior_sha256'))[:12]}...); "
+                             f"allowed: the same, unchanged posterior file")
         return state
 
     def create(self, experiment, runs: int) -> dict[str, Any]:
         """Make the folder of a new sweep; on any failure, remove what it made (a folder it found empty stays)."""
         existed = self.folder.exists()
+        posterior = getattr(experiment, "posterior", None)
         state = {"experiment": experiment.name, "experiment_sha256": experiment.sha256, "runs": runs,
                  "started": iso(utc_now()), "sessions": []}
+        if posterior is not None:             # the experiment's text names the file; its content must not change either
+            state["posterior_sha256"] = posterior.sha256
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.parts.mkdir()
@@ -205,68 +299,48 @@ class SweepStore:
         return sorted(self.parts / f"{rid}.parquet" for rid in self.finished_ids())
 
     # --- consolidation -----------------------------------------------------------------------------
-    def consolidate(self, plan, factor_names: list[str], outcomes):
+    def consolidate(self, plan, factor_names: list[str], outcomes, draw_names: tuple[str, ...] = (),
+                    series: str = "timeseries.parquet"):
         """Write the final tables from the parts and their data dictionary (``columns.csv``); returns the runs
-        table (one small row per run). ``outcomes``: the experiment's OutcomeSpecs."""
+        table (one small row per run). ``outcomes``: the experiment's OutcomeSpecs; ``draw_names``: the parameters
+        a posterior sets (the runs table gets a ``draw`` column and one per parameter); ``series``: the name of
+        the per-run national table."""
         import pandas as pd
-        import pyarrow as pa
-        import pyarrow.parquet as pq
 
         from draftsim.experiments.dictionary import sweep_dictionary
 
         outcome_names = [o.name for o in outcomes]
+        with_draw = any(r.draw is not None for r in plan)
         by_id = {r.run_id: r for r in plan}
         rows, failures = [], []
-        ts_final = self.folder / "timeseries.parquet"
-        ts_tmp = tmp_name(ts_final)
-        writer, buffer, buffered = None, [], 0
-        try:
+        key_names = list(_keys(plan[0], 0, with_draw)) if plan else ["run_id", "point", "replicate"]
+        with _Streamed(self.folder / series, key_names) as ts, _Streamed(self.folder / "regions.parquet", key_names) as rg:
             for path in self.part_paths():
-                pf = pq.ParquetFile(path)
-                meta = json.loads(pf.schema_arrow.metadata[META_KEY])
+                table = _read_part(path)
+                meta = json.loads(table.schema.metadata[META_KEY])
                 run = by_id.get(meta["run_id"])
                 if run is None:
                     continue                    # not part of this plan (cannot happen with a matching sha256)
-                rows.append(self._row(run, meta, factor_names, outcome_names))
+                rows.append(self._row(run, meta, factor_names, outcome_names, draw_names))
                 if meta["status"] != "ok":
                     failures.append({"run_id": run.run_id, "point": run.point, "replicate": run.replicate,
                                      "seed": run.seed, "params": run.params, "error": meta.get("error"),
                                      "traceback": meta.get("traceback")})
-                table = pf.read()
-                if table.num_rows == 0:
-                    continue
-                table = table.replace_schema_metadata(None)
-                if writer is None:
-                    writer = pq.ParquetWriter(ts_tmp, table.schema, compression="zstd")
-                elif table.schema != writer.schema:
-                    table = table.select(writer.schema.names).cast(writer.schema)
-                buffer.append(table)
-                buffered += table.num_rows
-                if buffered >= ROW_GROUP_ROWS:      # row groups of a useful size, memory still bounded
-                    writer.write_table(pa.concat_tables(buffer))
-                    buffer, buffered = [], 0
-            if writer is None:                  # every run failed: an empty table with the id columns
-                writer = pq.ParquetWriter(ts_tmp, pa.schema([("run_id", pa.string()), ("point", pa.int64()),
-                                                             ("replicate", pa.int64())]))
-            if buffer:
-                writer.write_table(pa.concat_tables(buffer))
-            kept = writer.schema.names
-            writer.close()
-            writer = None
-            commit(ts_tmp, ts_final)
-        finally:
-            if writer is not None:
-                writer.close()
-            ts_tmp.unlink(missing_ok=True)
+                ts.add(table.replace_schema_metadata(None))
+                if meta.get("regions"):
+                    rg.add(region_part(run, meta["regions"], with_draw))
+        kept = ts.names
 
-        columns = [*RUN_COLUMNS, *factor_names, *outcome_names]
+        head = DRAW_COLUMNS if with_draw else RUN_COLUMNS
+        columns = [*head, *factor_names, *[n for n in draw_names if n not in factor_names], *outcome_names]
         runs = pd.DataFrame(rows, columns=columns)
         for name in outcome_names:
             runs[name] = pd.to_numeric(runs[name], errors="coerce").astype("float64")
         runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
         self._write(self.folder / "runs.parquet", lambda p: runs.to_parquet(p, index=False, engine="pyarrow"))
         self._write(self.folder / "runs.csv", lambda p: runs.to_csv(p, index=False, lineterminator="\n"))
-        dictionary = sweep_dictionary(runs, factor_names, outcomes, kept[3:])
+        dictionary = sweep_dictionary(runs, factor_names, outcomes, kept[len(key_names):], draw_names, key_names,
+                                      rg.names[len(key_names):], series)
         self._write(self.folder / "columns.csv", lambda p: dictionary.to_csv(p, index=False, lineterminator="\n"))
         failures.sort(key=lambda f: f["run_id"])
         text = "".join(json.dumps(jsonable(f), ensure_ascii=False) + "\n" for f in failures)
@@ -274,22 +348,17 @@ class SweepStore:
         return runs
 
     @staticmethod
-    def _row(run, meta, factor_names, outcome_names) -> dict[str, Any]:
+    def _row(run, meta, factor_names, outcome_names, draw_names=()) -> dict[str, Any]:
         outcomes = meta.get("outcomes") or {}
         error = " ".join(str(meta.get("error") or "").split())     # one line; the whole message is in failures.jsonl
-        row = {"run_id": run.run_id, "point": run.point, "replicate": run.replicate, "seed": run.seed,
+        row = {"run_id": run.run_id, "point": run.point, "draw": run.draw, "replicate": run.replicate, "seed": run.seed,
                "status": meta["status"], "duration_s": meta.get("duration_s"), "error": error}
-        row.update({f: run.params.get(f) for f in factor_names})
+        row.update({f: run.params.get(f) for f in (*factor_names, *draw_names)})
         row.update({o: outcomes.get(o, float("nan")) for o in outcome_names})
         return row
 
     def _write(self, final: Path, write) -> None:
-        tmp = tmp_name(final)
-        try:
-            write(tmp)
-            commit(tmp, final)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_file(final, write)
 
     def finish(self) -> None:
         """Drop the parts and the state file: the folder now reads as a finished sweep.

@@ -161,7 +161,10 @@ def test_the_sweep_keeps_the_national_columns_in_their_types_with_a_data_diction
     assert {n: arrow.field(n).type for n in ["date", *KEPT]} == {
         n: pa.float64() if n in switch else PARQUET_TYPE[schema.column(n).dtype] for n in ["date", *KEPT]}
     both = pd.read_csv(folders / "sweep" / "columns.csv", keep_default_na=False)
-    assert set(both["table"]) == {"runs", "timeseries"}
+    assert set(both["table"]) == {"runs", "timeseries", "regions"}
+    regions = pq.read_schema(folders / "sweep" / "regions.parquet")
+    assert list(both.loc[both["table"] == "regions", "name"]) == regions.names == [
+        "run_id", "point", "replicate", "region", "killed_total", "recruits_total", "men_census"]
     got = both[both["table"] == "timeseries"].drop(columns="table").reset_index(drop=True)
     assert list(got["name"]) == arrow.names
     assert list(got["dtype"]) == ["string", "int64", "int64", *(str(arrow.field(n).type).replace("date32[day]", "date")

@@ -125,7 +125,8 @@ def _execute(args, argv, experiment, store, state, points, runs, todo, ctx, exec
     how = executor.describe()
     n_points = len(points)
     resumed = f"resuming: {done_before} of {len(runs)} runs already done; " if args.resume else ""
-    print(f"draftsim: sweep {experiment.name}: {resumed}{len(runs)} runs ({n_points} design points x "
+    draws = f"{len(experiment.posterior_draws)} posterior draws x " if experiment.posterior is not None else ""
+    print(f"draftsim: sweep {experiment.name}: {resumed}{len(runs)} runs ({n_points} design points x {draws}"
           f"{experiment.replicates} replicates), {how['executor']} executor, {how['workers']} worker"
           f"{'s' if how['workers'] != 1 else ''} -> {store.final}", flush=True)
     progress = Progress(len(runs), done_before, failed_before)
@@ -160,12 +161,14 @@ def _execute(args, argv, experiment, store, state, points, runs, todo, ctx, exec
 
 def _finish(args, argv, experiment, store, state, session, points, runs, ctx, how, t0, code) -> int:
     from draftsim.experiments import sweep_figures
-    from draftsim.experiments.runs import SEEDING
 
     factors = [f.name for f in experiment.design.factors]
     outcomes = [o.name for o in experiment.outcomes]
-    table = store.consolidate(runs, factors, experiment.outcomes)
+    posterior = experiment.posterior
+    table = store.consolidate(runs, factors, experiment.outcomes, posterior.names if posterior else ())
     folder = store.folder
+    if posterior is not None:
+        _ensemble_tables(experiment, points, runs, folder)
     sweep_figures.draw(table, factors, outcomes, folder / "figures")
     sensitivity = _sensitivity(experiment, points, table, outcomes, store)
     n_failed = int((table["status"] != "ok").sum())
@@ -187,8 +190,9 @@ def _finish(args, argv, experiment, store, state, session, points, runs, ctx, ho
         },
         "runs": {"total": len(runs), "ok": len(runs) - n_failed, "failed": n_failed, "design_points": len(points),
                  "replicates": experiment.replicates},
-        "seeding": {"root_seed": experiment.seed, "rule": SEEDING,
-                    "replicate_seeds": [seed for _, seed in sorted({r.replicate: r.seed for r in runs}.items())]},
+        "seeding": _seeding(experiment, runs),
+        "posterior": posterior.describe(list(experiment.posterior_draws)) if posterior else None,
+        "draw_values": ([{"draw": d, **v} for d, v in enumerate(experiment.posterior_draws)] if posterior else None),
         "parameters": ctx.params.as_dict(),
         "events": [dataclasses.asdict(e) for e in ctx.events],
         "sensitivity": sensitivity,
@@ -207,6 +211,29 @@ def _finish(args, argv, experiment, store, state, session, points, runs, ctx, ho
     if n_failed:
         return fail(f"{n_failed} of {len(runs)} runs failed; see {store.final / 'failures.jsonl'}", EXIT_FAILED_RUNS)
     return 0
+
+
+def _seeding(experiment, runs) -> dict:
+    from draftsim.experiments.runs import SEEDING, SEEDING_DRAWS
+
+    if experiment.posterior is None:
+        return {"root_seed": experiment.seed, "rule": SEEDING,
+                "replicate_seeds": [seed for _, seed in sorted({r.replicate: r.seed for r in runs}.items())]}
+    seeds = {(r.draw, r.replicate): r.seed for r in runs}       # the same at every design point
+    return {"root_seed": experiment.seed, "rule": SEEDING_DRAWS,
+            "draw_seeds": [[seeds[d, r] for r in range(experiment.replicates)] for d in range(len(experiment.posterior_draws))]}
+
+
+def _ensemble_tables(experiment, points, runs, folder: Path) -> None:
+    """draws.csv and the bands, per design point, of a sweep with a posterior."""
+    from draftsim.experiments.bands import write_bands
+    from draftsim.experiments.ensemble import draws_table
+    from draftsim.experiments.store import write_file
+
+    first = [r for r in runs if r.point == 0]            # every point runs the same draws at the same seeds
+    table = draws_table(first, experiment.posterior.names).drop(columns=["run_id", "point"])
+    write_file(folder / "draws.csv", lambda p: table.to_csv(p, index=False, lineterminator="\n"))
+    write_bands(folder, "timeseries.parquet", list(experiment.keep), points, write_file)
 
 
 def _factor(f) -> dict:
