@@ -63,10 +63,16 @@ def test_a_valid_file_reads_as_a_space_targets_and_a_matching_plan():
     assert (cal.predictive.draws, cal.predictive.replicates) == (8, 3)
 
 
-def test_the_packaged_example_loads():
-    path = resources.files("draftsim.experiments.calibration").joinpath("examples", "national.toml")
-    cal = load_calibration(Path(str(path)))
-    assert cal.space.dim == 8 and len(cal.targets) >= 15
+def test_the_packaged_examples_load_and_compare_every_national_target():
+    from draftsim.experiments.targets import read_targets
+
+    folder = resources.files("draftsim.experiments.calibration").joinpath("examples")
+    cal = load_calibration(Path(str(folder.joinpath("national.toml"))))
+    national = {t.name for t in read_targets() if t.compared and not t.regional}
+    assert cal.space.dim == 8 and {t.name for t in cal.targets} == national
+    nodip = load_calibration(Path(str(folder.joinpath("national-no-q3-dip.toml"))))
+    assert {t.name for t in nodip.targets} == national - {"contracts_per_day_2024q3"}
+    assert nodip.space == cal.space and nodip.matching == cal.matching
 
 
 MISTAKES = [
