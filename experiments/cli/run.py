@@ -126,13 +126,7 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
             figures.draw_all(national, regions, region_table(model), tmp / "figures", meta)
         write_manifest(tmp, {
             "kind": "draftsim run",
-            "scenario": sc.name,
-            "scenario_source": sc.source,
-            "scenario_source_sha256": scenario_sha256(sc.source),
-            "scenario_description": sc.description,
-            "overrides": sc.overrides,
-            "scenario_events": [dataclasses.asdict(e) for e in sc.events],
-            "parameters": params.as_dict(),
+            **scenario_block(sc, params),
             "seed": args.seed,
             "scale": args.scale,
             "until": until,
@@ -271,13 +265,7 @@ def _ensemble_outputs(args, argv, sc, params, until, scale, seeds, post, draws, 
                               tmp / "figures", meta)
     write_manifest(tmp, {
         "kind": "draftsim run ensemble",
-        "scenario": sc.name,
-        "scenario_source": sc.source,
-        "scenario_source_sha256": scenario_sha256(sc.source),
-        "scenario_description": sc.description,
-        "overrides": sc.overrides,
-        "scenario_events": [dataclasses.asdict(e) for e in sc.events],
-        "parameters": params.as_dict(),
+        **scenario_block(sc, params),
         "posterior": post.describe(draws),
         "draws": len(draws),
         "seeds": seeds,
@@ -294,6 +282,13 @@ def _ensemble_outputs(args, argv, sc, params, until, scale, seeds, post, draws, 
         "quantiles": "numpy.nanquantile, linear (type 7), over every run: draws x seeds",
         **provenance(started, dt.datetime.now(dt.UTC), time.perf_counter() - t0, ["draftsim", *argv]),
     })
+
+
+def scenario_block(sc, params) -> dict:
+    """What a run's manifest says of its scenario: the same for one run and an ensemble."""
+    return {"scenario": sc.name, "scenario_source": sc.source, "scenario_source_sha256": scenario_sha256(sc.source),
+            "scenario_description": sc.description, "overrides": sc.overrides,
+            "scenario_events": [dataclasses.asdict(e) for e in sc.events], "parameters": params.as_dict()}
 
 
 def scenario_sha256(source: str) -> str | None:
