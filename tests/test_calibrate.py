@@ -106,9 +106,11 @@ def test_the_predictive_check_runs_posterior_draws_and_the_calibrated_scenario_i
     for r in check.itertuples():
         assert r.verdict == ("covers" if r.q05 <= r.observed <= r.q95 else "above" if r.q05 > r.observed else "below")
     sweep = load_experiment(out / "predictive.toml")
+    assert sweep.posterior is not None and sweep.replicates == 2
     posterior = pd.read_parquet(out / "posterior.parquet")
-    drawn = pd.DataFrame(sweep.points())
-    assert len(drawn) == 6 and drawn["kill_hazard_per_week"].isin(posterior["kill_hazard_per_week"]).all()
+    drawn = pd.read_csv(out / "predictive" / "draws.csv")
+    assert drawn["draw"].nunique() == 6 and len(drawn) == 12 and drawn["seed"].nunique() == 12    # a seed of its own each run
+    assert drawn["kill_hazard_per_week"].isin(posterior["kill_hazard_per_week"]).all()
     sc = load_scenario(str(out / "calibrated.toml"))
     assert sc.posterior == str(out / "posterior.parquet") and sc.name == "small-calibrated"
     row = posterior[posterior["kill_hazard_per_week"] == sc.params.kill_hazard_per_week]

@@ -2,10 +2,10 @@
 scenario a calibration leaves behind (``calibrated.toml``).
 
 The check is a sweep like the waves (``predictive.toml`` run into ``predictive/``: streamed, resumable,
-Dask, the same seeds on any number of workers) whose design is ``draws`` parameter sets drawn from the
-posterior by systematic resampling, each run with ``replicates`` seeds.  The sweep gives every run the
-same seeds for the same replicate (common random numbers), so the spread over runs mixes the posterior's
-parameter uncertainty with ``replicates`` seeds' worth of the model's own noise.  For every target it
+Dask, the same seeds on any number of workers): an experiment with a ``[posterior]`` table and no design,
+so its design is ``draws`` parameter sets drawn from ``posterior.parquet`` by systematic resampling, each
+run at ``replicates`` seeds of its own (experiments/ensemble.py).  The spread over runs is then the
+posterior predictive distribution: the parameters' uncertainty and the model's own noise.  For every target it
 reports the 5-50-95% points of what the source would have counted (the model's figure through the
 target's observation model) beside the observed value and its band, and the share of runs within
 ±2 sd of the observation (the observation's, the observation model's and the discrepancy's sd together).
@@ -22,15 +22,6 @@ QUANTILES = (0.05, 0.5, 0.95)
 FOLDER, FILE = "predictive", "predictive.toml"
 MEDOID_POINTS = 2000          # the representative point is sought among this many heaviest draws
 RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.5, 2, 3, 5, 10, 20, 50, 100)
-
-
-def predictive_points(cal, posterior, seed: int) -> list[dict[str, float]]:
-    """The check's design: ``cal.predictive.draws`` draws from the posterior, as parameter values."""
-    from draftsim.experiments.calibration.posterior import draw
-    from draftsim.experiments.calibration.waves import design_values
-
-    values = draw(posterior, cal.predictive.draws, seed)
-    return design_values(cal, cal.space.to_unit(values))
 
 
 def check_table(cal, runs):

@@ -116,6 +116,21 @@ def _check_lines(cal, check, posterior) -> list[str]:
     return lines
 
 
+POSTERIOR = "posterior.parquet"
+
+
+def write_posterior(out: Path, posterior) -> None:
+    """``posterior.parquet``: a column per parameter and ``weight``, written whole or not at all."""
+    import pandas as pd
+
+    from draftsim.experiments.store import tmp_name
+
+    final = out / POSTERIOR
+    tmp = tmp_name(final)
+    pd.DataFrame(posterior.points, columns=list(posterior.names)).assign(weight=posterior.weights).to_parquet(tmp, index=False)
+    tmp.replace(final)
+
+
 def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: float, command: list[str], sha: str,
                   whole_prior=None, posterior=None, check=None) -> None:
     import pandas as pd
@@ -130,8 +145,7 @@ def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: f
     kept = cal.space.from_unit(pool[keep]) if keep.any() else np.empty((0, cal.space.dim))
     pd.DataFrame(kept, columns=cal.space.names).to_parquet(out / "nroy.parquet", index=False)
     if posterior is not None:
-        frame = pd.DataFrame(posterior.points, columns=list(posterior.names)).assign(weight=posterior.weights)
-        frame.to_parquet(out / "posterior.parquet", index=False)
+        write_posterior(out, posterior)
         q = posterior.quantiles() if len(posterior.weights) else {}
         summary = pd.DataFrame([{"parameter": n, "q05": q[n][0], "q50": q[n][1], "q95": q[n][2]} for n in q],
                                columns=["parameter", "q05", "q50", "q95"])

@@ -48,20 +48,25 @@ def _toml_value(v) -> str:
     return repr(float(v))
 
 
-def wave_experiment(cal, wave: int, points: list[dict[str, float]], *, name: str | None = None,
-                    description: str | None = None, replicates: int | None = None) -> str:
+def wave_experiment(cal, wave: int, points: list[dict[str, float]] | None, *, name: str | None = None,
+                    description: str | None = None, replicates: int | None = None,
+                    posterior: tuple[str, int] | None = None) -> str:
     """The experiment file that runs one wave (see the module's doc), or, with a name of its own, another
-    sweep of the calibration's points and outcomes (the predictive check)."""
+    sweep of the calibration's outcomes: with ``posterior`` (file, draws) and no points, its draws are the
+    design (the predictive check)."""
     lines = [f'name = "{name or f"{cal.name}-wave-{wave:02d}"}"',
              f'description = "{description or f"history matching wave {wave} of calibration {cal.name}"}"',
              f"scenario = {_quote(cal.scenario)}", f"scale = {cal.scale}",
              f"replicates = {replicates or cal.matching.replicates}", f"seed = {wave_seed(cal.seed, wave)}"]
     if cal.until is not None:
         lines.append(f"until = {cal.until.isoformat()}")
-    lines += ["", "[design]", 'kind = "list"', "points = ["]
-    for p in points:
-        lines.append("  {" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in p.items()) + "},")
-    lines.append("]")
+    if posterior is not None:
+        lines += ["", "[posterior]", f"file = {_quote(posterior[0])}", f"draws = {posterior[1]}"]
+    if points is not None:
+        lines += ["", "[design]", 'kind = "list"', "points = ["]
+        for p in points:
+            lines.append("  {" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in p.items()) + "},")
+        lines.append("]")
     for t in cal.targets:
         _, specs = t.target.specs()
         for i, s in enumerate(specs):

@@ -123,13 +123,14 @@ def _predictive_check(args, argv, cal, out: Path, posterior):
 
     from draftsim.experiments.calibration import predictive as pc
     from draftsim.experiments.calibration import waves as wv
+    from draftsim.experiments.calibration.report import POSTERIOR, write_posterior
 
     if not cal.predictive.draws or not len(posterior.weights):
         return None
-    points = pc.predictive_points(cal, posterior, wv.wave_seed(cal.seed, PREDICTIVE_SEED_OFFSET))
-    text = wv.wave_experiment(cal, PREDICTIVE_SEED_OFFSET, points, name=f"{cal.name}-predictive",
+    write_posterior(out, posterior)          # the check's sweep reads it, as any ensemble would
+    text = wv.wave_experiment(cal, PREDICTIVE_SEED_OFFSET, None, name=f"{cal.name}-predictive",
                               description=f"posterior predictive check of calibration {cal.name}",
-                              replicates=cal.predictive.replicates)
+                              replicates=cal.predictive.replicates, posterior=(POSTERIOR, cal.predictive.draws))
     _write_once(out / pc.FILE, text)
     print(f"draftsim: predictive check: {cal.predictive.draws} posterior draws x {cal.predictive.replicates} seeds", flush=True)
     code = _sweep(args, [*argv, "(predictive check)"], out / pc.FILE, out / pc.FOLDER)
