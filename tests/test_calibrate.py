@@ -42,6 +42,9 @@ waves = 2
 points = 8
 replicates = 2
 candidates = 2000
+
+[posterior]
+method = "emulator"
 """
 OUTPUTS = ("waves.csv", "emulators.csv", "ruled_out.csv", "nroy.parquet", "posterior.parquet", "posterior.csv",
            "REPORT.md", "manifest.json")
@@ -148,7 +151,8 @@ def test_the_posterior_recovers_parameters_that_made_the_data(tmp_path):
         observed = float(np.mean(values[name]))
         blocks.append(f'[[targets]]\nname = "{name}"\nobserved = {observed!r}\nsd = {0.04 * observed!r}\n'
                       f'outcome = "{outcome}"\nweeks = "{first}..{last}"\n')
-    plan = "\n[history_matching]\nwaves = 2\npoints = 10\nreplicates = 2\ncandidates = 4000\n"
+    plan = ('\n[history_matching]\nwaves = 2\npoints = 10\nreplicates = 2\ncandidates = 4000\n'
+            '\n[posterior]\nmethod = "emulator"\n')
     text = SMALL.split("[[targets]]")[0] + "\n".join(blocks) + plan
     (tmp_path / "recover.toml").write_text(text, encoding="utf-8")
     assert main(["calibrate", str(tmp_path / "recover.toml"), "--out", str(tmp_path / "out"), "--workers", "2"]) == 0

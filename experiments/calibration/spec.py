@@ -32,6 +32,12 @@
     discrepancy = 0.05                 # default model discrepancy sd, as a share of the observed value
     candidates = 20000                 # prior sample on which the NROY space is measured
 
+    [posterior]                        # the weighted sample inside the final NROY space
+    method = "auto"                    # abc (ABC-SMC, needs pyabc) | emulator | auto: abc if pyabc is installed
+    population = 100                   # ABC: parameter sets a generation (each a model run)
+    generations = 4                    # ABC: at most; it stops sooner at min_epsilon
+    min_epsilon = 1.0                  # ABC: tolerance, the RMS over targets of miss / total sd
+
 Every mistake raises :class:`CalibrationError`, one line naming the key:
 ``calibration FILE: parameters.pay_elasticity: got [0.1, 9.0]; allowed: [low, high] within the parameter's range [0, 3]``.
 """
@@ -40,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import math
 import re
 from dataclasses import dataclass
@@ -52,11 +59,16 @@ from draftsim.experiments.checker import Checker, ExperimentError, near, show
 from draftsim.experiments.experiment_checks import run_settings
 from draftsim.experiments.targets import Target, check_outcome, read_targets
 
-TOP_KEYS = ("name", "description", "scenario", "until", "scale", "seed", "parameters", "targets", "history_matching")
+TOP_KEYS = ("name", "description", "scenario", "until", "scale", "seed", "parameters", "targets", "history_matching",
+            "posterior")
 TABLE_TARGET_KEYS = ("name", "sd", "discrepancy")
 INLINE_TARGET_KEYS = ("name", "observed", "sd", "discrepancy", "outcome", "weeks", "unit", "source")
 MATCHING_KEYS = ("waves", "points", "replicates", "cutoff", "rule", "discrepancy", "candidates")
 PRIOR_KEYS = ("low", "high", "prior")
+POSTERIOR_KEYS = ("method", "population", "generations", "min_epsilon")
+POSTERIOR_METHODS = ("auto", "abc", "emulator")
+ABC_KEYS = ("population", "generations", "min_epsilon")
+INSTALL_ABC = "pip install 'draftsim[calibrate]'"
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 TARGET_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 WEEKS_RE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
@@ -101,6 +113,20 @@ class Matching:
     candidates: int = 20_000
 
 
+def abc_available() -> bool:
+    """Whether pyabc is installed (found, not imported: importing it takes seconds)."""
+    return importlib.util.find_spec("pyabc") is not None
+
+
+@dataclass(frozen=True)
+class PosteriorPlan:
+    method: str = "auto"        # as the file says
+    chosen: str = "emulator"    # abc | emulator: what runs (auto resolved when the file is read)
+    population: int = 100
+    generations: int = 4
+    min_epsilon: float = 1.0
+
+
 @dataclass(frozen=True)
 class Calibration:
     name: str
@@ -115,6 +141,7 @@ class Calibration:
     text: str
     sha256: str
     path: str | None
+    posterior: PosteriorPlan = PosteriorPlan()
 
 
 def load_calibration(path: str | Path) -> Calibration:
@@ -145,8 +172,9 @@ def _calibration(text: str, source: str, base_dir: Path, path: str | None) -> Ca
     space = _space(c, c.table(data, "parameters", "parameters", required=True))
     matching = _matching(c, c.table(data, "history_matching", "history_matching") or {}, space)
     targets = _targets(c, data.get("targets"), last_day, matching.discrepancy)
+    posterior = _posterior(c, c.table(data, "posterior", "posterior") or {})
     return Calibration(name, description, scenario, until, scale, seed, space, targets, matching, text,
-                       hashlib.sha256(text.encode("utf-8")).hexdigest(), path)
+                       hashlib.sha256(text.encode("utf-8")).hexdigest(), path, posterior)
 
 
 def _space(c: _Checker, table: dict) -> Space:
@@ -200,6 +228,25 @@ def _matching(c: _Checker, table: dict, space: Space) -> Matching:
         rule=rule,
         discrepancy=c.number(table.get("discrepancy", d.discrepancy), k + "discrepancy", 0.0, 10.0),
         candidates=c.integer(table.get("candidates", d.candidates), k + "candidates", 1000, 10_000_000))
+
+
+def _posterior(c: _Checker, table: dict) -> PosteriorPlan:
+    c.unknown_keys(table, POSTERIOR_KEYS, prefix="posterior.")
+    d, k = PosteriorPlan(), "posterior."
+    method = c.string(table.get("method", d.method), k + "method", what=" | ".join(POSTERIOR_METHODS))
+    if method not in POSTERIOR_METHODS:
+        c.fail(k + "method", show(method), " | ".join(POSTERIOR_METHODS) + near(method, POSTERIOR_METHODS))
+    if method == "abc" and not abc_available():
+        c.fail(k + "method", '"abc", but pyabc is not installed', f'"emulator" or "auto", or install pyabc: {INSTALL_ABC}')
+    if method == "emulator":
+        for key in ABC_KEYS:
+            if key in table:
+                c.fail(k + key, f'{show(table[key])} with method "emulator"', f'{", ".join(ABC_KEYS)} only with method "abc" or "auto"')
+    chosen = "abc" if method == "abc" or (method == "auto" and abc_available()) else "emulator"
+    return PosteriorPlan(method, chosen,
+                         population=c.integer(table.get("population", d.population), k + "population", 4, 100_000),
+                         generations=c.integer(table.get("generations", d.generations), k + "generations", 1, 100),
+                         min_epsilon=c.number(table.get("min_epsilon", d.min_epsilon), k + "min_epsilon", 0.0))
 
 
 def _targets(c: _Checker, value: Any, last_day: dt.date, default_discrepancy: float) -> tuple[CalibrationTarget, ...]:
