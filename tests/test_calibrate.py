@@ -46,6 +46,9 @@ candidates = 2000
 [predictive]
 draws = 6
 replicates = 2
+
+[posterior]
+method = "emulator"
 """
 OUTPUTS = ("waves.csv", "emulators.csv", "ruled_out.csv", "nroy.parquet", "posterior.parquet", "posterior.csv",
            "calibrated.toml", "predictive.csv", "predictive.png", "REPORT.md", "manifest.json")

@@ -74,7 +74,7 @@ def recovery_file(cal, observed: dict[str, float]) -> str:
             lines.append(f'against = "{tg.against}"')
         blocks.append("\n".join(lines))
     rest = "".join(f"\n[{k}]\n" + "".join(f"{kk} = {_toml(vv)}\n" for kk, vv in data[k].items())
-                   for k in ("history_matching", "predictive") if k in data)
+                   for k in ("history_matching", "posterior", "predictive") if k in data)
     return text + "\n" + "\n\n".join(blocks) + "\n" + rest
 
 

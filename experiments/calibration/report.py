@@ -26,8 +26,29 @@ def _tables(cal, waves):
     return pd.DataFrame(rows), pd.DataFrame(fits), pd.DataFrame(ruled)
 
 
+def posterior_method(cal, abc=None) -> str:
+    if cal.posterior.chosen == "abc":
+        return "ABC-SMC with pyabc inside the NROY space (experiments/calibration/abc.py)"
+    return "emulator importance sampling in the NROY space (experiments/calibration/posterior.py)"
+
+
+def _abc_lines(cal, abc) -> list[str]:
+    if abc is None:
+        return []
+    plan = cal.posterior
+    lines = [f"Population {plan.population}, up to {plan.generations} generations, median epsilon schedule to min_epsilon "
+             f"{plan.min_epsilon:g} (the root mean square over targets of miss / sqrt(sd² + discrepancy² + seed variance)); "
+             f"stopped: {abc.stopped_because}.  {abc.runs} model runs counted (the prior sample's included); "
+             f"pyabc's database: `{abc.db}` (parameters in unit-cube coordinates `u_<name>`).", "",
+             "| generation | epsilon | runs | accepted | acceptance rate | effective sample size |", "|---|---|---|---|---|---|"]
+    for g in abc.generations:
+        lines.append(f"| {g['generation']} | {g['epsilon']:.4g} | {g['runs']} | {g['accepted']} | {g['acceptance_rate']:.1%} | "
+                     f"{g['effective_size']:.0f} |")
+    return [*lines, ""]
+
+
 def report_text(cal, waves, reason: str, nroy_points: int, whole_prior=None, posterior=None, check=None,
-                representative=None) -> str:
+                representative=None, abc=None) -> str:
     last = waves[-1]
     lines = [f"# Calibration {cal.name}", "", *([cal.description, ""] if cal.description else []),
              f"History matching of {cal.space.dim} parameters against {len(cal.targets)} targets, scenario "
@@ -77,8 +98,10 @@ def report_text(cal, waves, reason: str, nroy_points: int, whole_prior=None, pos
                       "|---|---|---|"]
             lines += [f"| {i} | {t} | {share:.3%} |" for i, (t, share) in enumerate(whole_prior.release, 1)]
     if posterior is not None:
-        lines += ["", "## Posterior (emulator importance sampling inside the NROY space)", ""]
+        title = "ABC-SMC with pyabc" if cal.posterior.chosen == "abc" else "emulator importance sampling"
+        lines += ["", f"## Posterior ({title} inside the NROY space)", ""]
         if len(posterior.weights):
+            lines += _abc_lines(cal, abc)
             lines += [f"{len(posterior.weights)} draws, effective sample size {posterior.effective_size:.0f} "
                       "(`posterior.parquet`).", "", "| parameter | prior | 5% | 50% | 95% |", "|---|---|---|---|---|"]
             q = posterior.quantiles()
@@ -86,7 +109,7 @@ def report_text(cal, waves, reason: str, nroy_points: int, whole_prior=None, pos
                 lines.append(f"| {p.name} | {p.kind} [{p.low:g}, {p.high:g}] | {q[p.name][0]:.4g} | {q[p.name][1]:.4g} | "
                              f"{q[p.name][2]:.4g} |")
         else:
-            lines.append("None: the NROY space is empty.")
+            lines.append("None: the NROY space is empty" + (", so ABC-SMC did not run." if cal.posterior.chosen == "abc" else "."))
     if representative is not None:
         lines += ["", "`calibrated.toml` extends the base scenario with the posterior's medoid: "
                   + ", ".join(f"{k} = {v:.4g}" for k, v in representative.items()) + "."]
@@ -132,7 +155,7 @@ def write_posterior(out: Path, posterior) -> None:
 
 
 def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: float, command: list[str], sha: str,
-                  whole_prior=None, posterior=None, check=None) -> None:
+                  whole_prior=None, posterior=None, check=None, abc=None) -> None:
     import pandas as pd
 
     from draftsim.experiments.store import write_text_atomic
@@ -164,7 +187,7 @@ def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: f
         figure(check, out / "predictive.png", f"calibration {cal.name} | 1:{cal.scale} men per agent | "
                f"{cal.predictive.draws} posterior draws x {cal.predictive.replicates} seeds")
     write_text_atomic(out / "REPORT.md", report_text(cal, waves, reason, int(keep.sum()), whole_prior, posterior, check,
-                                                     representative))
+                                                     representative, abc))
     finished = dt.datetime.now(dt.UTC)
     write_manifest(out, {
         "kind": "draftsim calibrate",
@@ -177,8 +200,12 @@ def write_outputs(cal, out: Path, waves, pool, keep, reason: str, started, t0: f
         "waves": table.to_dict(orient="records"),
         "stopped_because": reason,
         "posterior": None if posterior is None else {
-            "method": "emulator importance sampling in the NROY space (experiments/calibration/posterior.py)",
-            "draws": int(len(posterior.weights)), "effective_size": posterior.effective_size},
+            "method": posterior_method(cal), "asked": cal.posterior.method,
+            "draws": int(len(posterior.weights)), "effective_size": posterior.effective_size,
+            "abc": None if abc is None else {
+                "population": cal.posterior.population, "generations_max": cal.posterior.generations,
+                "min_epsilon": cal.posterior.min_epsilon, "stopped_because": abc.stopped_because, "runs": abc.runs,
+                "seconds": abc.seconds, "sampler": abc.sampler, "db": abc.db, "generations": abc.generations}},
         "representative_point": representative,
         "predictive_check": None if check is None else {
             "draws": cal.predictive.draws, "replicates": cal.predictive.replicates,

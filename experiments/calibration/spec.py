@@ -41,6 +41,12 @@
     discrepancy = 0.05                 # default model discrepancy sd, as a share of the observed value
     candidates = 20000                 # prior sample on which the NROY space is measured
 
+    [posterior]                        # the weighted sample inside the final NROY space
+    method = "auto"                    # abc (ABC-SMC, needs pyabc) | emulator | auto: abc if pyabc is installed
+    population = 100                   # ABC: parameter sets a generation (each a model run)
+    generations = 4                    # ABC: at most; it stops sooner at min_epsilon
+    min_epsilon = 1.0                  # ABC: tolerance, the RMS over targets of miss / total sd
+
     [predictive]                       # the posterior predictive check: real runs at posterior draws
     draws = 20                         # 0: no check
     replicates = 3                     # seeds per draw
@@ -53,6 +59,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import math
 import re
 from dataclasses import dataclass
@@ -67,12 +74,16 @@ from draftsim.experiments.observation import OBSERVATIONS
 from draftsim.experiments.targets import Target, check_against, check_outcome, read_targets
 
 TOP_KEYS = ("name", "description", "scenario", "until", "scale", "seed", "parameters", "targets", "history_matching",
-            "predictive")
+            "predictive", "posterior")
 TABLE_TARGET_KEYS = ("name", "sd", "discrepancy")
 INLINE_TARGET_KEYS = ("name", "observed", "sd", "discrepancy", "outcome", "weeks", "against", "observation", "unit", "source")
 MATCHING_KEYS = ("waves", "points", "replicates", "cutoff", "rule", "discrepancy", "candidates")
 PREDICTIVE_KEYS = ("draws", "replicates")
 PRIOR_KEYS = ("low", "high", "prior")
+POSTERIOR_KEYS = ("method", "population", "generations", "min_epsilon")
+POSTERIOR_METHODS = ("auto", "abc", "emulator")
+ABC_KEYS = ("population", "generations", "min_epsilon")
+INSTALL_ABC = "pip install 'draftsim[calibrate]'"
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 TARGET_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 WEEKS_RE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
@@ -117,6 +128,20 @@ class Matching:
     candidates: int = 20_000
 
 
+def abc_available() -> bool:
+    """Whether pyabc is installed (found, not imported: importing it takes seconds)."""
+    return importlib.util.find_spec("pyabc") is not None
+
+
+@dataclass(frozen=True)
+class PosteriorPlan:
+    method: str = "auto"        # as the file says
+    chosen: str = "emulator"    # abc | emulator: what runs (auto resolved when the file is read)
+    population: int = 100
+    generations: int = 4
+    min_epsilon: float = 1.0
+
+
 @dataclass(frozen=True)
 class Predictive:
     draws: int = 20             # posterior draws run for the predictive check (0: no check)
@@ -138,6 +163,7 @@ class Calibration:
     text: str
     sha256: str
     path: str | None
+    posterior: PosteriorPlan = PosteriorPlan()
 
 
 def load_calibration(path: str | Path) -> Calibration:
@@ -169,8 +195,9 @@ def _calibration(text: str, source: str, base_dir: Path, path: str | None) -> Ca
     matching = _matching(c, c.table(data, "history_matching", "history_matching") or {}, space)
     targets = _targets(c, data.get("targets"), last_day, matching.discrepancy)
     predictive = _predictive(c, c.table(data, "predictive", "predictive") or {})
+    posterior = _posterior(c, c.table(data, "posterior", "posterior") or {})
     return Calibration(name, description, scenario, until, scale, seed, space, targets, matching, predictive, text,
-                       hashlib.sha256(text.encode("utf-8")).hexdigest(), path)
+                       hashlib.sha256(text.encode("utf-8")).hexdigest(), path, posterior)
 
 
 def _space(c: _Checker, table: dict) -> Space:
@@ -232,6 +259,25 @@ def _predictive(c: _Checker, table: dict) -> Predictive:
     return Predictive(draws=c.integer(table.get("draws", d.draws), "predictive.draws", 0, 10_000,
                                       what="an integer in [0, 10000] (0: no predictive check)"),
                       replicates=c.integer(table.get("replicates", d.replicates), "predictive.replicates", 1, 1000))
+
+
+def _posterior(c: _Checker, table: dict) -> PosteriorPlan:
+    c.unknown_keys(table, POSTERIOR_KEYS, prefix="posterior.")
+    d, k = PosteriorPlan(), "posterior."
+    method = c.string(table.get("method", d.method), k + "method", what=" | ".join(POSTERIOR_METHODS))
+    if method not in POSTERIOR_METHODS:
+        c.fail(k + "method", show(method), " | ".join(POSTERIOR_METHODS) + near(method, POSTERIOR_METHODS))
+    if method == "abc" and not abc_available():
+        c.fail(k + "method", '"abc", but pyabc is not installed', f'"emulator" or "auto", or install pyabc: {INSTALL_ABC}')
+    if method == "emulator":
+        for key in ABC_KEYS:
+            if key in table:
+                c.fail(k + key, f'{show(table[key])} with method "emulator"', f'{", ".join(ABC_KEYS)} only with method "abc" or "auto"')
+    chosen = "abc" if method == "abc" or (method == "auto" and abc_available()) else "emulator"
+    return PosteriorPlan(method, chosen,
+                         population=c.integer(table.get("population", d.population), k + "population", 4, 100_000),
+                         generations=c.integer(table.get("generations", d.generations), k + "generations", 1, 100),
+                         min_epsilon=c.number(table.get("min_epsilon", d.min_epsilon), k + "min_epsilon", 0.0))
 
 
 def _targets(c: _Checker, value: Any, last_day: dt.date, default_discrepancy: float) -> tuple[CalibrationTarget, ...]:

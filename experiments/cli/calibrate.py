@@ -9,13 +9,15 @@ runs, manifest), ``waves.csv`` (per wave: points, runs, the NROY share of the pr
 variance share, why it stopped), ``emulators.csv`` (per wave and target: leave-out validation, seed
 variance, length scales), ``ruled_out.csv`` (per wave and target: the share of the space it rules out
 alone), ``nroy.parquet`` (the prior sample's points left in the NROY space),
-``posterior.parquet`` (a weighted sample inside it, by the emulators: calibration/posterior.py) and
+``posterior.parquet`` (a weighted sample inside it: by ABC-SMC with pyabc, whose database is ``abc.db``,
+calibration/abc.py; or by the emulators, calibration/posterior.py, as the file's ``[posterior]`` says) and
 ``posterior.csv`` (its 5-50-95% quantiles), ``calibrated.toml`` (the base scenario with the posterior's
 medoid, naming the posterior), ``predictive.toml`` and ``predictive/`` (the posterior predictive check's
 sweep: real runs at posterior draws) with ``predictive.csv`` and ``predictive.png``, ``REPORT.md`` and
 ``manifest.json``.  ``--resume``
 finishes an interrupted calibration: finished waves are read back, an interrupted wave's sweep is
-resumed, nothing finished is run again.
+resumed, nothing finished is run again (an interrupted ABC-SMC starts again; its runs are seeded, so it
+gives the same posterior).
 
 Exit codes: 0 done (whether or not the NROY space is empty: that is a finding); 1 runs failed;
 2 bad input (nothing written); 130 interrupted (finish with --resume).
@@ -178,15 +180,27 @@ def _calibrate(args, argv, cal, out: Path, started, t0) -> int:
     # which targets the best emulators say can be met anywhere in the prior, alone and in pairs
     imp, _ = wv.implausibilities(cal, done[-1], pool)
     whole_prior = hm.what_rules_out(imp, [t.name for t in cal.targets], cal.matching.cutoff)
-    from draftsim.experiments.calibration.posterior import emulator_posterior
+    from draftsim.experiments.calibration.posterior import Posterior, emulator_posterior
 
-    posterior = emulator_posterior(cal, done, cal.matching.candidates, wv.wave_seed(cal.seed, POSTERIOR_SEED_OFFSET))
+    abc = None
+    if cal.posterior.chosen == "emulator":
+        posterior = emulator_posterior(cal, done, cal.matching.candidates, wv.wave_seed(cal.seed, POSTERIOR_SEED_OFFSET))
+    elif not keep.any():                       # nothing to sample: the report says so
+        posterior = Posterior(tuple(cal.space.names), np.empty((0, cal.space.dim)), np.empty(0))
+    else:
+        from draftsim.experiments.calibration.abc import abc_posterior
+
+        print(f"draftsim: ABC-SMC inside the NROY space: population {cal.posterior.population}, up to "
+              f"{cal.posterior.generations} generations, min_epsilon {cal.posterior.min_epsilon:g}", flush=True)
+        abc = abc_posterior(cal, done, out, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
+                            log=lambda line: print(line, flush=True))
+        posterior = abc.posterior
     try:
         check = _predictive_check(args, argv, cal, out, posterior)
     except _RunsFailed as failed:
         return failed.code
     write_outputs(cal, out, done, pool, keep, reason, started, t0, ["draftsim", *argv],
-                  hashlib.sha256((out / COPY).read_bytes()).hexdigest(), whole_prior, posterior, check)
+                  hashlib.sha256((out / COPY).read_bytes()).hexdigest(), whole_prior, posterior, check, abc=abc)
     print(f"draftsim: calibration {cal.name}: {len(done)} wave{'s' if len(done) != 1 else ''}; {reason}; "
           f"NROY {done[-1].nroy_share:.2%} of the prior; report in {out / 'REPORT.md'}", flush=True)
     return 0
