@@ -12,12 +12,11 @@ import json
 
 import numpy as np
 import pandas as pd
+import pyabc  # the test extra installs it (draftsim[calibrate]); a missing pyabc fails here, never skips
 import pytest
 
 from draftsim.experiments.calibration import spec
 from draftsim.experiments.calibration.spec import CalibrationError, calibration_from_text
-
-pyabc = pytest.importorskip("pyabc")
 
 BASE = """
 name = "abc"

@@ -95,17 +95,10 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
         StagedDir(args.out).check()                  # a bad --out fails at once, before the slow imports
     # imported here, not at the top: mesa and pandas take ~2 s to import; --help or a bad option need neither
     from draftsim.experiments.run import summary, write_tables
-    from draftsim.model import DraftModel, load_scenario, parse_overrides
-    from draftsim.model.parameters import DATE_MAX
+    from draftsim.model import DraftModel, parse_overrides
 
     overrides = parse_overrides(args.overrides)
-    sc = load_scenario(args.scenario, overrides)
-    params = sc.params
-    until = args.until or params.end_date
-    if not params.start_date <= until <= DATE_MAX:
-        raise UsageError(f"--until: got {until}; allowed: {DATE_HELP} in [{params.start_date}, {DATE_MAX}]")
-    if until > params.end_date:
-        params = params.replace(end_date=until)      # --until beyond the scenario's end extends the run
+    sc, params, until = scenario_until(args, overrides)
     out = args.out if args.out is not None else default_run_dir(sc.name)
     staged = StagedDir(out)
     staged.check()                                   # fail before the (slow) run, touching nothing
@@ -157,9 +150,8 @@ def ensemble(args: argparse.Namespace, argv: list[str], started: dt.datetime, t0
     from draftsim.experiments.ensemble import check_draws, load_posterior, posterior_draws
     from draftsim.experiments.outcomes import NATIONAL_COLUMNS, default_outcomes
     from draftsim.experiments.runs import Context, ensemble_plan
-    from draftsim.model import load_scenario, parse_overrides
+    from draftsim.model import parse_overrides
     from draftsim.model.parameter_values import to_kind
-    from draftsim.model.parameters import DATE_MAX
     from draftsim.model.units import SCALE_RANGE
 
     def bad_posterior(got: str, allowed: str):
@@ -172,13 +164,7 @@ def ensemble(args: argparse.Namespace, argv: list[str], started: dt.datetime, t0
         raise UsageError(f"--set: got {clash[0]}={args.overrides[list(overrides).index(clash[0])].split('=', 1)[-1]}, "
                          f"which the posterior sets; allowed: a parameter {args.posterior} does not set (it sets "
                          f"{', '.join(post.names)})")
-    sc = load_scenario(args.scenario, overrides)
-    params = sc.params
-    until = args.until or params.end_date
-    if not params.start_date <= until <= DATE_MAX:
-        raise UsageError(f"--until: got {until}; allowed: {DATE_HELP} in [{params.start_date}, {DATE_MAX}]")
-    if until > params.end_date:
-        params = params.replace(end_date=until)
+    sc, params, until = scenario_until(args, overrides)
     try:
         scale = float(to_kind("scale", int, args.scale, *SCALE_RANGE))
     except ValueError:
@@ -282,6 +268,21 @@ def _ensemble_outputs(args, argv, sc, params, until, scale, seeds, post, draws, 
         "quantiles": "numpy.nanquantile, linear (type 7), over every run: draws x seeds",
         **provenance(started, dt.datetime.now(dt.UTC), time.perf_counter() - t0, ["draftsim", *argv]),
     })
+
+
+def scenario_until(args, overrides):
+    """The scenario with its overrides, its parameters and the last day: --until beyond the scenario's end extends it."""
+    from draftsim.model import load_scenario
+    from draftsim.model.parameters import DATE_MAX
+
+    sc = load_scenario(args.scenario, overrides)
+    params = sc.params
+    until = args.until or params.end_date
+    if not params.start_date <= until <= DATE_MAX:
+        raise UsageError(f"--until: got {until}; allowed: {DATE_HELP} in [{params.start_date}, {DATE_MAX}]")
+    if until > params.end_date:
+        params = params.replace(end_date=until)
+    return sc, params, until
 
 
 def scenario_block(sc, params) -> dict:
