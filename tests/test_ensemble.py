@@ -172,6 +172,9 @@ def test_a_sweep_runs_every_draw_at_every_design_point_and_bands_each_point(lab)
     assert bands.groupby(["point", "bonus_multiplier"]).size().to_dict() == {(0, 1.0): 2 * STEPS, (1, 2.0): 2 * STEPS}
     regions = pd.read_csv(lab / "sweep" / "regions_bands.csv")
     assert len(regions) == 2 * 85 and list(regions.columns[:3]) == ["point", "bonus_multiplier", "region"]
+    for point in (0, 1):                             # each design point's bands drawn, as a run ensemble's are
+        for name in ("national_bands.png", "regional_deaths_bands.png"):
+            assert (lab / "sweep" / "figures" / f"bands-p{point:05d}" / name).stat().st_size > 10_000
     manifest = json.loads((lab / "sweep" / "manifest.json").read_text())
     assert manifest["posterior"]["draws"] == 3 and len(manifest["seeding"]["draw_seeds"]) == 3
     dictionary = pd.read_csv(lab / "sweep" / "columns.csv", keep_default_na=False)

@@ -234,6 +234,21 @@ def _ensemble_tables(experiment, points, runs, folder: Path) -> None:
     table = draws_table(first, experiment.posterior.names).drop(columns=["run_id", "point"])
     write_file(folder / "draws.csv", lambda p: table.to_csv(p, index=False, lineterminator="\n"))
     write_bands(folder, "timeseries.parquet", list(experiment.keep), points, write_file)
+    _band_figures(experiment, folder)
+
+
+def _band_figures(experiment, folder: Path) -> None:
+    """figures/bands-p<point>/: each design point's national and regional bands, drawn as a run ensemble's are."""
+    import pandas as pd
+
+    from draftsim.experiments import band_figures
+
+    national, regions = pd.read_csv(folder / "national_bands.csv"), pd.read_csv(folder / "regions_bands.csv")
+    for point in sorted(set(national["point"])):
+        meta = {"scenario": f"{experiment.scenario} (design point {point})", "draws": len(experiment.posterior_draws),
+                "seeds": experiment.replicates, "scale": experiment.scale, "posterior": Path(experiment.posterior.path).name}
+        band_figures.draw_all(national[national["point"] == point], regions[regions["point"] == point],
+                              folder / "figures" / f"bands-p{point:05d}", meta)
 
 
 def _factor(f) -> dict:
