@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -195,8 +196,10 @@ def regional_rate(region_history: list[dict], column: str, end: dt.date | None, 
     return values / region_attrs["men"].reindex(values.index).to_numpy() * PER_MEN
 
 
+@cache
 def regional_observations(against: str):
-    """An observed regional column of the package data, ``TABLE:COLUMN``, as a Series by region iso."""
+    """An observed regional column of the package data, ``TABLE:COLUMN``, as a Series by region iso (read once a
+    process: a sweep asks for it after every run; callers only reindex it)."""
     from importlib import resources
 
     import pandas as pd

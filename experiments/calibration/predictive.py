@@ -94,17 +94,17 @@ def representative(cal, posterior) -> dict[str, float]:
 
 def calibrated_scenario(cal, point: dict[str, float], posterior_file: str, quantiles: dict) -> str:
     """``calibrated.toml``: the base scenario extended with the representative point, naming the posterior."""
-    from draftsim.experiments.calibration.waves import _quote, _toml_value
+    from draftsim.experiments.calibration.waves import toml_string, toml_value
 
     lines = [f"# Written by draftsim calibrate ({cal.name}, sha256 {cal.sha256[:12]}): the base scenario with the posterior's",
              f"# representative point (its medoid), calibrated at 1:{cal.scale} men per agent. For the uncertainty run",
              f"#   draftsim run --scenario calibrated.toml --posterior {posterior_file} --draws 20",
-             f"name = {_quote(cal.name + '-calibrated')}",
-             f"description = {_quote(f'{Path(cal.scenario).stem} with the posterior medoid of calibration {cal.name}')}",
-             f"extends = {_quote(cal.scenario)}", f"posterior = {_quote(posterior_file)}", "", "[parameters]"]
+             f"name = {toml_string(cal.name + '-calibrated')}",
+             f"description = {toml_string(f'{Path(cal.scenario).stem} with the posterior medoid of calibration {cal.name}')}",
+             f"extends = {toml_string(cal.scenario)}", f"posterior = {toml_string(posterior_file)}", "", "[parameters]"]
     for name, value in point.items():
         q = quantiles.get(name)
         band = f"  # posterior 5-95%: {q[0]:.4g} - {q[2]:.4g}" if q else ""
-        lines.append(f"{name} = {_toml_value(value)}{band}")
+        lines.append(f"{name} = {toml_value(value)}{band}")
     lines.append("")
     return "\n".join(lines)

@@ -59,9 +59,11 @@ def recovery_file(cal, observed: dict[str, float]) -> str:
     """The calibration file with every target defined inline at its made-up observed value."""
     import tomllib
 
+    from draftsim.experiments.calibration.waves import toml_string, toml_value
+
     # the scenario as the calibration resolved it: the new file lives in another folder
     head = re.sub(r'(?m)^scenario\s*=.*$', "", cal.text.split("[[targets]]")[0]).rstrip()
-    text = head.replace("[parameters]", f'scenario = "{cal.scenario}"\n\n[parameters]', 1) + "\n"
+    text = head.replace("[parameters]", f"scenario = {toml_string(cal.scenario)}\n\n[parameters]", 1) + "\n"
     data = tomllib.loads(cal.text)
     blocks = []
     for t in cal.targets:
@@ -73,17 +75,9 @@ def recovery_file(cal, observed: dict[str, float]) -> str:
         if tg.against:
             lines.append(f'against = "{tg.against}"')
         blocks.append("\n".join(lines))
-    rest = "".join(f"\n[{k}]\n" + "".join(f"{kk} = {_toml(vv)}\n" for kk, vv in data[k].items())
+    rest = "".join(f"\n[{k}]\n" + "".join(f"{kk} = {toml_value(vv)}\n" for kk, vv in data[k].items())
                    for k in ("history_matching", "posterior", "predictive") if k in data)
     return text + "\n" + "\n\n".join(blocks) + "\n" + rest
-
-
-def _toml(v) -> str:
-    if isinstance(v, str):
-        return f'"{v}"'
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return repr(v)
 
 
 def summarise(cal, truth: dict[str, float], folder: Path):

@@ -40,7 +40,10 @@ def wave_seed(root: int, wave: int) -> int:
     return (root + 1_000_003 * wave) % 2**63
 
 
-def _toml_value(v) -> str:
+def toml_value(v) -> str:
+    """A value as TOML writes it (the calibration's generated files: waves, the predictive check, recovery)."""
+    if isinstance(v, str):
+        return toml_string(v)
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):
@@ -56,16 +59,16 @@ def wave_experiment(cal, wave: int, points: list[dict[str, float]] | None, *, na
     design (the predictive check)."""
     lines = [f'name = "{name or f"{cal.name}-wave-{wave:02d}"}"',
              f'description = "{description or f"history matching wave {wave} of calibration {cal.name}"}"',
-             f"scenario = {_quote(cal.scenario)}", f"scale = {cal.scale}",
+             f"scenario = {toml_string(cal.scenario)}", f"scale = {cal.scale}",
              f"replicates = {replicates or cal.matching.replicates}", f"seed = {wave_seed(cal.seed, wave)}"]
     if cal.until is not None:
         lines.append(f"until = {cal.until.isoformat()}")
     if posterior is not None:
-        lines += ["", "[posterior]", f"file = {_quote(posterior[0])}", f"draws = {posterior[1]}"]
+        lines += ["", "[posterior]", f"file = {toml_string(posterior[0])}", f"draws = {posterior[1]}"]
     if points is not None:
         lines += ["", "[design]", 'kind = "list"', "points = ["]
         for p in points:
-            lines.append("  {" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in p.items()) + "},")
+            lines.append("  {" + ", ".join(f"{k} = {toml_value(v)}" for k, v in p.items()) + "},")
         lines.append("]")
     for t in cal.targets:
         _, specs = t.target.specs()
@@ -76,12 +79,12 @@ def wave_experiment(cal, wave: int, points: list[dict[str, float]] | None, *, na
                 lines.append(f"start = {s.start.isoformat()}")
             lines.append(f"end = {s.end.isoformat()}")
             if s.against:
-                lines.append(f"against = {_quote(s.against)}")
+                lines.append(f"against = {toml_string(s.against)}")
     lines.append("")
     return "\n".join(lines)
 
 
-def _quote(s: str) -> str:
+def toml_string(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
