@@ -82,7 +82,7 @@ class Recruiter(mesa.Agent):
         Notices go out one after another through the week and stop once the week's need has
         reported, so compliers never exceed the week's need.
         """
-        need = np.array([r._due(campaign) - r.reported.get(campaign, 0) for r in recruiters], dtype=np.int64)
+        need = np.array([r._due(campaign, kind) - r.reported.get(campaign, 0) for r in recruiters], dtype=np.int64)
         acting = np.flatnonzero(need > 0)
         if len(acting) == 0:
             return capacity
@@ -127,7 +127,7 @@ class Recruiter(mesa.Agent):
                 r.reported[campaign] = r.reported.get(campaign, 0) + int(complied[j])
         return capacity
 
-    def _due(self, campaign) -> int:
+    def _due(self, campaign, kind: NoticeKind) -> int:
         """Whole agents of this commissariat's share that should have reported by now.
 
         At coarse scales the share is a fraction of an agent, so it is rounded once per campaign
@@ -137,7 +137,7 @@ class Recruiter(mesa.Agent):
         """
         model = self.model
         if campaign not in self.share_agents:
-            share = campaign.target_men / self.region.men_per_agent * self.region.men_census / model.men_census_total * self.share
+            share = campaign.target_men / self.region.men_per_agent * self.region.call_up_share(kind) * self.share
             self.share_agents[campaign] = math.floor(share + float(model.rng.random()))
         elapsed = (model.date - campaign.start).days / 7.0 + 1.0
         return math.ceil(self.share_agents[campaign] * min(elapsed / campaign.weeks(), 1.0) - 1e-9)

@@ -7,6 +7,7 @@ import numpy as np
 
 from draftsim.agents.man import Man
 from draftsim.agents.rules.governor import next_regional_bonus
+from draftsim.agents.states import NoticeKind
 
 
 class Region(mesa.Agent):
@@ -33,6 +34,12 @@ class Region(mesa.Agent):
         self.quota_per_month = 0.0          # real men
         self.bonus_cut = False              # the governor's one budget cut is spent
         self.prison_population = prison_population  # agents (men / men_per_agent)
+
+    def call_up_share(self, kind: NoticeKind) -> float:
+        """The region's share of a national call-up: mobilisations by remoteness, conscription by men."""
+        if kind is NoticeKind.MOBILISATION:
+            return float(self.model.mobilisation_shares()[self.index])
+        return self.men_census / self.model.men_census_total
 
     @property
     def budget_cap_rub(self) -> float:

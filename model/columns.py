@@ -130,6 +130,7 @@ COLUMNS: tuple[Column, ...] = (
     _men("recruits_total", "level", B, "men who entered the forces since the start: contracts from civilians, "
          "conscripts, mobilised and prisoners (a conscript who later signs is counted once)", "recruits", "#1e88e5"),
     _men("contracts_total", "level", R, "contracts signed since the start", ledger="contracts"),
+    _men("mobilised_total", "level", R, "men who reported on a mobilisation notice since the start", ledger="mobilised"),
     _men("evaders_total", "level", R, "men who evaded a notice since the start", ledger="evaders"),
     _men("prison_population", "stock", B, "prisoners not (yet) recruited"),
     _men("foreign_deployed", "stock", N, "foreign troops at the front", "foreign deployed", "#26a69a"),

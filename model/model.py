@@ -19,7 +19,7 @@ from draftsim.agents.person import Person
 from draftsim.agents.recruiter import Recruiter
 from draftsim.agents.region import Region
 from draftsim.agents.roster import Roster
-from draftsim.agents.rules import call_up, enlistment, evader_fate, front
+from draftsim.agents.rules import call_up, enlistment, evader_fate, front, mobilisation_quota
 from draftsim.agents.rules.emigration import alarm_after
 from draftsim.agents.states import FINAL, Channel, Status
 from draftsim.model import memory, representation
@@ -389,6 +389,14 @@ class DraftModel(mesa.Model):
     def offer_rub(self, region: Region) -> float:
         """The sign-on bonus a recruit from this region receives (federal + regional)."""
         return self.p.bonus_multiplier * (self.federal_bonus_rub + self.regional_bonus_rub(region))
+
+    def mobilisation_shares(self) -> np.ndarray:
+        """Each region's share of a national mobilisation (agents/rules/mobilisation_quota.py), by the parameters in force."""
+        key = self.p.mobilisation_remoteness_elasticity
+        if getattr(self, "_mobilisation_shares", (None,))[0] != key:
+            self._mobilisation_shares = (key, mobilisation_quota.regional_shares(
+                self._men_census, [r.dist_moscow_km for r in self.regions], key))
+        return self._mobilisation_shares[1]
 
     def regional_bonus_rub(self, region: Region) -> float:
         """The regional part of the sign-on bonus in force (before ``bonus_multiplier``)."""

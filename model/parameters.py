@@ -134,6 +134,12 @@ class Parameters:
     training_weeks: int = _param(3, "weeks", 1, 52, "assumption", "training before deployment (contract, mobilised)")
     prisoner_training_weeks: int = _param(2, "weeks", 1, 52, "Mediazona: ~2 weeks", "training of prisoner recruits")
 
+    # --- mobilisation by region (agents/rules/mobilisation_quota.py) ----------------------------
+    mobilisation_remoteness_elasticity: float = _param(
+        0.9, "elasticity", 0.0, 3.0,
+        "mobilisation_evidence.csv: log ratio to the national mean on log(1 + km/1000), 10 regions, R^2 0.62",
+        "how much heavier a far region's share of a mobilisation is per man (0: shared by population)")
+
     # --- evasion: the comply-or-evade choice on a notice (logit, utilities relative to complying)
     danger_mobilisation: float = _param(1.0, "index", 0.0, 5.0, "assumption", "danger a mobilisation notice means")
     danger_conscription: float = _param(
