@@ -7,6 +7,7 @@ import numpy as np
 
 from draftsim.agents.man import Man
 from draftsim.agents.rules.governor import next_regional_bonus
+from draftsim.agents.rules.prisons import weekly_acceptance
 from draftsim.agents.states import NoticeKind
 
 
@@ -77,12 +78,12 @@ class Region(mesa.Agent):
 
         One binomial draw for all regions together: the weekly offer reaches each prisoner alike.
         """
-        pol, p = model.policy, model.p
-        if pol.prisoner_recruitment == "off":
+        acceptance = weekly_acceptance(model.p.prisoner_acceptance_per_week, model.policy.prisoner_recruitment)
+        if acceptance == 0.0:
             return
         prisoners = np.fromiter((int(r.prison_population) for r in regions), np.int64, len(regions))
-        model.signals.expect_recruits(prisoners * p.prisoner_acceptance_per_week)
-        taking = model.rng.binomial(prisoners, p.prisoner_acceptance_per_week)
+        model.signals.expect_recruits(prisoners * acceptance)
+        taking = model.rng.binomial(prisoners, acceptance)
         for region, n in zip(regions, taking.tolist()):
             if n:
                 region.prison_population -= n

@@ -19,7 +19,7 @@ from draftsim.agents.person import Person
 from draftsim.agents.recruiter import Recruiter
 from draftsim.agents.region import Region
 from draftsim.agents.roster import Roster
-from draftsim.agents.rules import call_up, enlistment, evader_fate, front, mobilisation_quota
+from draftsim.agents.rules import call_up, enlistment, evader_fate, front, invasion_force, mobilisation_quota, prisons
 from draftsim.agents.rules.emigration import alarm_after
 from draftsim.agents.states import FINAL, Channel, Status
 from draftsim.model import memory, representation
@@ -42,12 +42,37 @@ INIT_ONLY = frozenset({
     "start_date", "reservist_share", "fit_share", "at_address_share_urban", "at_address_share_rural",
     "willingness_sigma", "initial_regional_bonus_rub", "prison_population_initial", "initial_deployed",
     "recruiters_per_region", "conscription_age_max",
+    "garrison_local_share", "prison_north_east_factor", "prison_institution_rich_factor",
 })
 
 
 def read_regions() -> list[dict]:
-    with packaged("regions.csv").open(encoding="utf-8") as fh:
+    return _read_csv("regions.csv")
+
+
+def _read_csv(name: str) -> list[dict]:
+    with packaged(name).open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
+
+
+def known_colony_shares(rows: list[dict], isos: list[str]) -> np.ndarray:
+    """Counted colony populations over the national count of March 2022 (prisons_by_region.csv), NaN elsewhere."""
+    counts = [r for r in rows if r["metric"] == "colony_inmates"]
+    national = float(min((r for r in counts if r["iso"] == "RU"), key=lambda r: r["date"])["value"])
+    known = {r["iso"]: float(r["value"]) / national for r in counts if r["iso"] != "RU"}
+    return np.array([known.get(iso, np.nan) for iso in isos])
+
+
+def colony_shares(p: Parameters, rows: list[dict]) -> np.ndarray:
+    """Each region's share of the colony population (agents.rules.prisons), from the package's prison data."""
+    isos = [r["iso"] for r in rows]
+    data = _read_csv("prisons_by_region.csv")
+    rich = {r["iso"] for r in data if r["metric"] == "penal_institutions_count"}
+    return prisons.colony_shares(
+        np.array([float(r["men_16_61_census2021"]) for r in rows]),
+        np.array([r["federal_district"] in prisons.NORTH_EAST_DISTRICTS for r in rows]),
+        np.array([iso in rich for iso in isos]), known_colony_shares(data, isos),
+        p.prison_north_east_factor, p.prison_institution_rich_factor)
 
 
 class DraftModel(mesa.Model):
@@ -88,8 +113,9 @@ class DraftModel(mesa.Model):
         men = np.array([float(r["men_16_61_census2021"]) for r in rows])
         # men per agent by region: ``scale``, finer for regions too small to be drawn at it (model/representation.py)
         self.men_per_agent = representation.men_per_agent(men, scale)
+        prison_shares = colony_shares(self.p, rows)
         self.regions: list[Region] = [
-            Region(self, i, row, self.men_per_agent[i], self._prisoners_for(men[i], self.men_per_agent[i]))
+            Region(self, i, row, self.men_per_agent[i], self._prisoners_for(prison_shares[i], self.men_per_agent[i]))
             for i, row in enumerate(rows)]
         self.recruiters: list[Recruiter] = [
             Recruiter(self, reg, 1.0 / self.p.recruiters_per_region)
@@ -449,17 +475,28 @@ class DraftModel(mesa.Model):
     def stochastic_round(self, x: float) -> int:
         return stochastic_round(self.rng, x)
 
-    def _prisoners_for(self, men: float, men_per_agent: float) -> float:
-        return float(stochastic_round(self.rng, self.p.prison_population_initial * men / self.men_census_total / men_per_agent))
+    def _prisoners_for(self, colony_share: float, men_per_agent: float) -> float:
+        return float(stochastic_round(self.rng, self.p.prison_population_initial * colony_share / men_per_agent))
+
+    def prewar_signers(self) -> np.ndarray:
+        """Real men a week each region's idle men would sign up for at the pre-war terms: no bonus, no one
+        signing around them, no deaths to fear (who the pre-war professional army was recruited from)."""
+        n = len(self.regions)
+        pull = enlistment.regional_pull(self.p, np.zeros(n), 1.0, np.zeros(n), self._unemployment,
+                                        self._national_unemployment)
+        return self.population.expected_contracts_per_week(pull, np.zeros(n)) * self.men_per_agent
 
     def _deploy_invasion_force(self) -> None:
-        """The force deployed on day one, drawn from fit men aged 20-45 of each region."""
+        """The force deployed on day one: the men of the invasion units (agents.rules.invasion_force), drawn
+        from the fit men aged 20-45 of each region."""
         pop = self.population
 
         def regular(rows):
             return call_up.in_invasion_force(pop.age(rows), pop.fit[rows])
-        wanted = [stochastic_round(self.rng, self.p.initial_deployed * r.men_census / self.men_census_total / r.men_per_agent)
-                  for r in self.regions]
+        btgs = invasion_force.garrison_btgs(_read_csv("garrisons_2022.csv"), [r.iso for r in self.regions])
+        shares = invasion_force.region_shares(btgs, self.prewar_signers(), self.p.garrison_local_share)
+        wanted = [stochastic_round(self.rng, self.p.initial_deployed * share / r.men_per_agent)
+                  for r, share in zip(self.regions, shares)]
         rows, _ = pop.sample_many(np.arange(len(self.regions)), np.array(wanted), self.rng, regular)
         for r in self.regions:
             for idx in np.sort(rows[pop.region[rows] == r.index]).tolist():

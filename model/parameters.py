@@ -224,6 +224,21 @@ class Parameters:
     belarus_contingent_men: float = _param(0.0, "men", 0.0, 1e6, "option, off by default", "Belarusian contingent size")
     belarus_start_date: dt.date = _param(dt.date(2025, 1, 1), "date", DATE_MIN, DATE_MAX, "option", "when a Belarusian contingent arrives")
 
+    # --- invasion force and prisons by region: whose men went in first, where the colonies are ----
+    garrison_local_share: float = _param(
+        0.6, "share", 0.2, 0.9,
+        "garrisons_2022.csv: ~80% local in the 55th brigade (Tuva), 'the majority' in Buryatia's units; "
+        "assumed lower for units near big cities",
+        "share of an invasion unit's men from its base region (the rest from the pre-war army's national pool)")
+    prison_north_east_factor: float = _param(
+        1.5, "factor", 1.0, 4.0,
+        "assumption: the colonies' penal peripheries (gulagmaps.org; Puti Rossii XXI: timber-colonisation regions)",
+        "colony inmates per man in the Northwestern, Ural, Siberian and Far Eastern districts vs elsewhere")
+    prison_institution_rich_factor: float = _param(
+        2.0, "factor", 1.0, 5.0,
+        "assumption: Krasnoyarsk, Perm, Komi, Sverdlovsk hold 30-50 institutions each vs ~9 a region (Puti Rossii XXI)",
+        "colony inmates per man in the four institution-rich regions vs others of their district")
+
     def __post_init__(self):
         # every way in (the constructor, replace, dataclasses.replace) stores plain Python values
         for f in dataclasses.fields(self):

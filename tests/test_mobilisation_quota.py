@@ -59,7 +59,8 @@ def _mobilised_per_man(elasticity: float) -> pd.Series:
 def test_far_regions_send_more_men_per_head_and_the_national_total_is_kept():
     near, total_near = _mobilised_per_man(0.0)
     far, total_far = _mobilised_per_man(0.9)
-    assert total_far == pytest.approx(total_near, rel=0.03)          # the centre's target, shared differently
+    # the centre's 300,000 either way, shared differently (the far regions' heavier quotas are met a little less fully)
+    assert 0.95 * 300_000 < total_far < total_near < 1.07 * 300_000
     km = _regions().set_index("iso")["dist_moscow_km"].reindex(far.index)
     assert spearmanr(far, km).statistic > 0.6 > abs(spearmanr(near, km).statistic)
     ev = _evidence().set_index("iso")["ratio_to_national_mean"]
