@@ -113,6 +113,7 @@ class Man(Person, evading=False):
         """A cohort's training ends: to the front (``deploy``, together)."""
         model.move_many(men, Status.DEPLOYED)
         for man in men:
+            man.first_deployed_step = model.step_index
             if man.pardon_due:
                 man.pardon_due = False
                 man.pardon_step = model.step_index + model.p.prisoner_service_weeks
@@ -120,6 +121,7 @@ class Man(Person, evading=False):
 
     def deploy(self) -> None:
         self.become(Status.DEPLOYED)
+        self.first_deployed_step = self.model.step_index
         if self.pardon_due:
             self.pardon_due = False
             self.pardon_step = self.model.step_index + self.model.p.prisoner_service_weeks
@@ -134,6 +136,7 @@ class Man(Person, evading=False):
     # --- the front ------------------------------------------------------------------------------
     def be_killed(self) -> None:
         self.model.ledger.add("killed", self.region.index)
+        self.model.ledger.add(KILLED_BY[self.channel], self.region.index)
         self.become(Status.KILLED)
 
     def be_wounded(self) -> None:
@@ -143,17 +146,25 @@ class Man(Person, evading=False):
 
     @classmethod
     def be_killed_many(cls, model, men: list[Man]) -> None:
-        """The week's dead at the front (``be_killed``, together)."""
+        """The week's dead at the front (``be_killed``, together), booked by the channel each came in by."""
+        by_channel: dict[Channel, list[Man]] = {}
+        for man in men:
+            by_channel.setdefault(man.channel, []).append(man)
+        for channel, dead in by_channel.items():
+            model.ledger.add_many(KILLED_BY[channel], _regions_of(dead))
         _book_and_move(model, men, "killed", Status.KILLED)
+
+    @classmethod
+    def desert_many(cls, model, men: list[Man]) -> None:
+        """Soldiers who leave the front for good without leave: out of the forces, booked as discharged too."""
+        if men:
+            model.ledger.add_many("deserted", _regions_of(men))
+        _book_and_move(model, men, "discharged", Status.DISCHARGED)
 
     @classmethod
     def be_wounded_many(cls, model, men: list[Man]) -> None:
         _book_and_move(model, men, "wounded", Status.WOUNDED)
         model.calendar.schedule_many(model.p.wound_recovery_weeks, cls.leave_hospital_many, Status.WOUNDED, men)
-
-    @classmethod
-    def be_discharged_many(cls, model, men: list[Man]) -> None:
-        _book_and_move(model, men, "discharged", Status.DISCHARGED)
 
     @classmethod
     def leave_hospital_many(cls, model, men: list[Man]) -> None:
@@ -167,11 +178,16 @@ class Man(Person, evading=False):
             self.model.ledger.add("returned_to_duty", self.region.index)
             self.become(Status.DEPLOYED)
         else:
+            self.model.ledger.add("invalided", self.region.index)
             self.be_discharged()
 
     def be_discharged(self) -> None:
         self.model.ledger.add("discharged", self.region.index)
         self.become(Status.DISCHARGED)
+
+
+# the ledger flow of the dead of each recruitment channel (columns killed_total_<channel>)
+KILLED_BY = {channel: f"killed_{channel.value}" for channel in Channel}
 
 
 def _regions_of(men: list[Man]) -> np.ndarray:

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from draftsim.agents.states import Channel, NoticeKind, Status
 
+SEASONED = -(10 ** 9)   # first_deployed_step of a man who is no newcomer at the front
+
 
 class Person:
     __slots__ = ("model", "region", "pool_index", "is_prisoner", "channel", "notice_kind", "notice_step", "status",
-                 "history", "pardon_due", "pardon_step")
+                 "history", "pardon_due", "pardon_step", "first_deployed_step")
 
     # who plays a man, by whether his status is an evasion: Man or Evader, each registered by its own
     # class statement, so that a hand-over between the two needs neither module to import the other
@@ -44,6 +46,9 @@ class Person:
         self.status: Status | None = None
         self.pardon_due = False
         self.pardon_step: int | None = None
+        # when a recruit first reached the front: his first weeks there are the deadliest (agents.rules.front);
+        # the regulars of the invasion force, never deployed from training, count as seasoned
+        self.first_deployed_step = SEASONED
         if status is not None:
             model.enter(self, status)
 

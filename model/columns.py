@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from draftsim.agents.states import Status
+from draftsim.agents.states import Channel, Status
 
 KINDS = ("key", "flow", "stock", "level", "switch")
 SCOPES = ("national", "regional", "both")
@@ -99,7 +99,9 @@ COLUMNS: tuple[Column, ...] = (
     _flow("killed", B, "Russian soldiers killed", "killed", "#b71c1c"),
     _flow("wounded", N, "Russian soldiers wounded", "wounded", "#ff8a65"),
     _flow("returned_to_duty", N, "wounded soldiers back at the front", "returned to duty", "#1565c0"),
-    _flow("discharged", N, "soldiers leaving the forces: invalided, non-combat exits and pardons", "discharged", "#795548"),
+    _flow("discharged", N, "soldiers leaving the forces alive: invalided, deserted and pardoned", "discharged", "#795548"),
+    _flow("invalided", N, "of which wounded men invalided out of the forces"),
+    _flow("deserted", N, "of which soldiers who deserted the front for good"),
     _flow("caught", N, "evaders caught, including exposed exemptions"),
     _flow("gave_up", N, "evaders who gave up"),
     _flow("returned_home", N, "emigrants coming home"),
@@ -116,13 +118,18 @@ COLUMNS: tuple[Column, ...] = (
     _stock("conscripts_serving", Status.CONSCRIPT, N, "conscripts serving", "conscripts serving", "#64b5f6"),
     _stock("deployed", Status.DEPLOYED, B, "Russian soldiers at the front", "deployed (Russian)", "#0d47a1"),
     _stock("wounded_in_hospital", Status.WOUNDED, N, "wounded soldiers in hospital"),
-    _stock("discharged_total", Status.DISCHARGED, N, "men discharged from the forces"),
+    _stock("discharged_total", Status.DISCHARGED, N, "men who left the forces alive: invalided, deserted and pardoned"),
     _stock("abroad", Status.ABROAD, N, "emigrants abroad"),
     _stock("hiding", Status.HIDING, N, "evaders hiding"),
     _stock("medical_exempt", Status.MEDICAL_EXEMPT, N, "evaders holding a bought medical exemption"),
     _stock("drug_exempt", Status.DRUG_EXEMPT, N, "evaders registered as drug-dependent"),
     _stock("self_harmed", Status.SELF_HARMED, N, "evaders who harmed themselves"),
     _stock("killed_total", Status.KILLED, B, "Russian soldiers killed since the start", "killed (cumulative)", "#b71c1c"),
+    *(_men(f"killed_total_{channel.value}", "level", B, f"of which {meaning}", ledger=f"killed_{channel.value}")
+      for channel, meaning in (
+          (Channel.REGULAR, "regulars of the invasion force"), (Channel.CONTRACT, "contract soldiers (incl. conscripts who signed)"),
+          (Channel.CONSCRIPT, "conscripts (conscripts are not sent to the front: 0 unless that changes)"),
+          (Channel.MOBILISED, "mobilised reservists"), (Channel.PRISONER, "prisoner recruits"))),
     # --- running totals and levels ---
     _men("wounded_total", "level", N, "wound events of Russian soldiers since the start", "wounded (cumulative)",
          "#ff8a65", ledger="wounded"),
@@ -158,7 +165,7 @@ REGIONAL_NAMES = tuple(c.name for c in REGIONAL)
 FLOWS = tuple(c.name for c in NATIONAL if c.kind == "flow")
 LEVELS = tuple(c.name for c in NATIONAL if c.kind in ("stock", "level"))     # what a "final" outcome may take
 SWITCHES = tuple(c.name for c in NATIONAL if c.kind == "switch")
-LEDGER_FLOWS = tuple(dict.fromkeys(c.ledger for c in COLUMNS if c.kind == "flow" and c.ledger))
+LEDGER_FLOWS = tuple(dict.fromkeys(c.ledger for c in COLUMNS if c.kind in ("flow", "level") and c.ledger))
 LEDGER_TOTALS = tuple(c for c in COLUMNS if c.kind == "level" and c.ledger)
 STOCKS = tuple(c for c in COLUMNS if c.status is not None)
 

@@ -24,6 +24,7 @@ from draftsim.agents.rules.emigration import alarm_after
 from draftsim.agents.states import FINAL, Channel, Status
 from draftsim.model import memory, representation
 from draftsim.model.calendar import Calendar
+from draftsim.model.front_intensity import week_intensity
 from draftsim.model.ledger import Ledger
 from draftsim.model.parameter_values import shown, to_kind
 from draftsim.model.parameters import ParameterError, Parameters
@@ -269,21 +270,19 @@ class DraftModel(mesa.Model):
 
     def fight(self) -> None:
         p = self.p
-        h_regular, h_assault = front.casualty_hazards(p)[0], front.casualty_hazards(p, p.prisoner_hazard_multiplier)[0]
+        intensity = week_intensity(p, self.date) * front.crowding(self.men_in(Status.DEPLOYED), p.front_reference_force,
+                                                                  p.force_dilution)
+        h_regular = front.casualty_hazards(p, 1.0, intensity)[0]
+        h_assault = front.casualty_hazards(p, p.prisoner_hazard_multiplier, intensity)[0]
         self.signals.expect_deaths(self.counts[0, :, Status.DEPLOYED] * h_regular + self.counts[1, :, Status.DEPLOYED] * h_assault)
         for roster, mult in ((self.rosters[Status.DEPLOYED], 1.0), (self.assault, p.prisoner_hazard_multiplier)):
-            h_kill, h_wound = front.casualty_hazards(p, mult)
-            n = len(roster)
-            killed = int(self.rng.binomial(n, h_kill))
-            wounded = int(self.rng.binomial(n - killed, h_wound))
-            withdrawn = int(self.rng.binomial(n - killed - wounded, p.non_combat_exit_per_week))
-            hit = roster.pick(self.rng, killed + wounded + withdrawn)
-            Man.be_killed_many(self, hit[:killed])
-            Man.be_wounded_many(self, hit[killed:killed + wounded])
-            Man.be_discharged_many(self, hit[killed + wounded:])
+            killed, wounded, deserted = self._front_week(roster, mult, intensity)
+            Man.be_killed_many(self, killed)
+            Man.be_wounded_many(self, wounded)
+            Man.desert_many(self, deserted)
         n = int(self.foreign_deployed)
         if n:
-            h_kill, h_wound = front.casualty_hazards(p, p.foreign_hazard_multiplier)
+            h_kill, h_wound = front.casualty_hazards(p, p.foreign_hazard_multiplier, intensity)
             killed = int(self.rng.binomial(n, h_kill))
             wounded = int(self.rng.binomial(n - killed, h_wound))
             invalided = int(self.rng.binomial(wounded, 1.0 - p.wounded_return_share))
@@ -291,6 +290,35 @@ class DraftModel(mesa.Model):
             self.foreign_killed_total += killed
             self.ledger.add("foreign_killed", 0, killed)
             self.ledger.add("foreign_wounded", 0, wounded)
+
+    def _front_week(self, roster: Roster, multiplier: float, intensity: float) -> tuple[list, list, list]:
+        """The week's killed, wounded and deserters of a roster whose unit faces ``multiplier`` times the front's
+        hazards in a week of ``intensity``, newcomers more (agents.rules.front).
+
+        Thinning, so that the cost stays that of the week's events: a man is a candidate with the newcomer's
+        probability of any exit, and a seasoned candidate is kept with his own probability over it."""
+        p, rng = self.p, self.rng
+        new = front.exit_probabilities(*front.casualty_hazards(p, multiplier * p.new_recruit_hazard_multiplier,
+                                                                intensity), p.desertion_per_week)
+        old = front.exit_probabilities(*front.casualty_hazards(p, multiplier, intensity), p.desertion_per_week)
+        bound = sum(new)
+        if bound <= 0.0 or not len(roster):
+            return [], [], []
+        candidates = roster.pick(rng, int(rng.binomial(len(roster), min(bound, 1.0))))
+        if not candidates:
+            return [], [], []
+        u = rng.random(len(candidates)) * bound
+        since = np.fromiter((man.first_deployed_step for man in candidates), np.int64, len(candidates))
+        newcomer = front.is_new_at_front(p, self.step_index - since)
+        # each exit's share of the candidate's probability, split along u: [killed | wounded | deserted | none]
+        cut_kill = np.where(newcomer, new[0], old[0])
+        cut_wound = cut_kill + np.where(newcomer, new[1], old[1])
+        cut_desert = cut_wound + np.where(newcomer, new[2], old[2])
+        fate = (u >= cut_kill).astype(np.int8) + (u >= cut_wound) + (u >= cut_desert)
+        killed = [m for m, f in zip(candidates, fate.tolist()) if f == 0]
+        wounded = [m for m, f in zip(candidates, fate.tolist()) if f == 1]
+        deserted = [m for m, f in zip(candidates, fate.tolist()) if f == 2]
+        return killed, wounded, deserted
 
     def evaders_act(self) -> None:
         p, pol, rng = self.p, self.policy, self.rng

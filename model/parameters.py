@@ -205,10 +205,8 @@ class Parameters:
     initial_deployed: float = _param(
         190_000.0, "men", 0.0, 5e6, "US/UK estimates of the invasion force", "men deployed on 24 Feb 2022")
     kill_hazard_per_week: float = _param(
-        0.0016, "1/week", 0.0, 0.2, "calibrated to ~120k killed by mid-2024", "weekly death hazard at intensity 1")
-    non_combat_exit_per_week: float = _param(
-        0.005, "1/week", 0.0, 1.0, "assumption: illness, AWOL (~20.5k cases to mid-2025), transfers to the rear",
-        "weekly chance a deployed man leaves the front for good without being killed or wounded")
+        0.00115, "1/week", 0.0, 0.2, "calibrated to ~120k killed by mid-2024 (Meduza/Mediazona)",
+        "weekly death hazard at intensity 1: with the intensity forcing, the mean over Feb 2022 - Dec 2025")
     casualty_intensity: float = _param(1.0, "factor", 0.0, 10.0, "lever", "scales front hazards")
     wounded_to_killed: float = _param(2.8, "ratio", 0.0, 10.0, "CSIS 2025-26: 2.8 (2.0-3.5)", "wounded per killed")
     wound_recovery_weeks: int = _param(8, "weeks", 1, 104, "assumption", "time in hospital")
@@ -238,6 +236,34 @@ class Parameters:
         2.0, "factor", 1.0, 5.0,
         "assumption: Krasnoyarsk, Perm, Komi, Sverdlovsk hold 30-50 institutions each vs ~9 a region (Puti Rossii XXI)",
         "colony inmates per man in the four institution-rich regions vs others of their district")
+    # --- front: intensity, per-channel hazards, exits (issue 12, mechanism 6; agents/rules/front.py) ----
+    front_intensity_forcing: bool = _param(
+        True, "switch", source="lever",
+        doc="front hazards follow the monthly shape of the claimed losses (personnel_losses_monthly.csv); off: constant")
+    intensity_exponent: float = _param(
+        1.0, "exponent", 0.0, 3.0,
+        "assumption: 1 = per-soldier hazard proportional to the loss claim's monthly shape (prior 0-3 for calibration)",
+        "how closely the weekly hazard follows the loss index: index ** exponent, mean 1 over Feb 2022 - Dec 2025")
+    force_dilution: float = _param(
+        0.0, "exponent", 0.0, 1.0,
+        "assumption: 0 = hazard per soldier independent of the force's size, 1 = the loss total fixed by the front's tempo",
+        "how much a larger force at the front dilutes each soldier's hazard: (front_reference_force / deployed) ** it")
+    front_reference_force: float = _param(
+        500_000.0, "men", 1.0, 1e7,
+        "assumption: the order of the Russian force in Ukraine 2023-24 (Ukrainian estimates ~400-600k)",
+        "force at which the dilution leaves the hazard unchanged")
+    new_recruit_hazard_multiplier: float = _param(
+        2.0, "factor", 1.0, 5.0,
+        "assumption (prior 1-4): many recruits die within weeks of arrival; 42% of the named mobilised dead died in "
+        "the first year after mobilisation (BBC/Mediazona, mobilisation_2022_by_region.csv)",
+        "front hazards of a recruit in his first weeks at the front vs seasoned soldiers")
+    new_recruit_weeks: int = _param(
+        8, "weeks", 0, 104, "assumption (prior 4-13)", "weeks after his first deployment a recruit counts as new")
+    desertion_per_week: float = _param(
+        0.0003, "1/week", 0.0, 0.01,
+        "AWOL court cases: 20,538 from 21 Sep 2022 to 30 Jun 2025 (Mediazona) over ~145 weeks and a force of "
+        "~500k; not every deserter is tried, some tried are sent back",
+        "weekly chance a soldier neither killed nor wounded deserts the front for good")
 
     def __post_init__(self):
         # every way in (the constructor, replace, dataclasses.replace) stores plain Python values

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from draftsim.agents.person import Person
-from draftsim.agents.states import FINAL, Status
+from draftsim.agents.states import FINAL, Channel, Status
 from draftsim.model import DraftModel, load_scenario
 from draftsim.model.representation import MIN_ROWS_PER_REGION
 from draftsim.model.timeline import read_callups
@@ -279,3 +279,24 @@ def test_conscription_call_ups_do_not_depend_on_scale():
     assert fine == pytest.approx(decreed, rel=0.15)
     assert coarse == pytest.approx(decreed, rel=0.15)
     assert coarse == pytest.approx(fine, rel=0.15)
+
+
+KILLED_BY_CHANNEL = [f"killed_total_{c.value}" for c in Channel]
+
+
+def test_the_dead_by_channel_add_up_to_the_dead_every_week(run):
+    m, _, _ = run
+    nat = m.national_frame()
+    np.testing.assert_array_equal(nat[KILLED_BY_CHANNEL].sum(axis=1).to_numpy(), nat["killed_total"].to_numpy())
+    reg = m.regions_frame()
+    np.testing.assert_array_equal(reg[KILLED_BY_CHANNEL].sum(axis=1).to_numpy(), reg["killed_total"].to_numpy())
+    last = nat.iloc[-1]
+    # the run is not trivial: the invasion force, volunteers, the mobilised and prisoners all died
+    assert all(last[f"killed_total_{c.value}"] > 0 for c in Channel if c is not Channel.CONSCRIPT)
+
+
+def test_the_living_who_leave_the_forces_are_invalided_deserters_or_pardoned(run):
+    m, _, _ = run
+    nat = m.national_frame()
+    np.testing.assert_array_equal(nat["new_discharged"], nat["new_invalided"] + nat["new_deserted"] + nat["new_pardoned"])
+    assert nat["new_deserted"].sum() > 0 and nat["new_invalided"].sum() > 0

@@ -1,7 +1,7 @@
 """Ensembles over a calibration's posterior: `draftsim run --posterior` and a sweep's [posterior] table.
 
 Real runs, tiny: 5,000 men per agent, 24 Feb to 15 May 2022 (12 weekly steps).  The posteriors are made
-here: a "wide" one over kill_hazard_per_week x bonus_elasticity (kill hazards 0.3x to 3x the default) and
+here: a "wide" one over kill_hazard_per_week x bonus_elasticity (kill hazards 0.2x to 4x the default) and
 a "narrow" one, a single point.  Checked: the draws follow the weights; the bands are ordered and hold
 every run; a wider posterior gives wider bands; 1 and 2 workers (and Dask) give the same tables bit for
 bit; a sweep with a posterior bands each design point; bad input is one line, exit 2, nothing written.
@@ -25,7 +25,7 @@ from draftsim.experiments.experiment import experiment_from_text
 TINY = ["--scale", "5000", "--until", "2022-05-15"]
 STEPS = 12
 DRAWS = 8
-WIDE = pd.DataFrame({"kill_hazard_per_week": [0.0005, 0.0012, 0.005, 0.01],
+WIDE = pd.DataFrame({"kill_hazard_per_week": [0.0002, 0.0012, 0.005, 0.01],
                      "bonus_elasticity": [0.3, 0.45, 0.7, 1.0],
                      "weight": [0.5, 0.25, 0.25, 0.0]})          # with 8 draws: rows 0, 1, 2 drawn 4, 2, 2 times
 NARROW = pd.DataFrame({"kill_hazard_per_week": [0.0016], "bonus_elasticity": [0.45], "weight": [1.0]})
@@ -85,7 +85,7 @@ def test_the_draws_follow_the_weights_and_are_recorded(lab):
     assert list(draws.columns) == ["run_id", "point", "draw", "replicate", "seed", "kill_hazard_per_week", "bonus_elasticity"]
     assert draws["draw"].tolist() == list(range(DRAWS)) and draws["seed"].nunique() == DRAWS   # a seed of its own each
     counts = draws.groupby("kill_hazard_per_week").size().to_dict()
-    assert counts == {0.0005: 4, 0.0012: 2, 0.005: 2}      # the weight-0 row never runs
+    assert counts == {0.0002: 4, 0.0012: 2, 0.005: 2}      # the weight-0 row never runs
     manifest = json.loads((lab / "wide" / "manifest.json").read_text())
     assert manifest["posterior"]["sha256"] == __import__("hashlib").sha256((lab / "wide.parquet").read_bytes()).hexdigest()
     assert manifest["posterior"]["file"] == str((lab / "wide.parquet").resolve())

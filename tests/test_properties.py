@@ -27,12 +27,13 @@ FLOATS = (
     "base_contract_hazard_per_week", "bonus_elasticity", "bonus_multiplier", "willingness_sigma", "peer_weight",
     "risk_sensitivity", "danger_weight", "asc_hide", "asc_emigrate", "enforcement", "hide_catch_per_week",
     "give_up_per_week", "emigrant_return_per_week", "emigration_alarm_per_week", "prisoner_acceptance_per_week",
-    "kill_hazard_per_week", "casualty_intensity", "wounded_to_killed", "non_combat_exit_per_week",
+    "kill_hazard_per_week", "casualty_intensity", "wounded_to_killed", "desertion_per_week", "intensity_exponent",
+    "force_dilution", "new_recruit_hazard_multiplier",
     "conscript_signing_per_week", "new_cohort_share_per_year", "initial_deployed", "prison_population_initial",
 )
-INTS = ("e_notice_service_days", "training_weeks", "wound_recovery_weeks", "prisoner_service_weeks")
+INTS = ("e_notice_service_days", "training_weeks", "wound_recovery_weeks", "prisoner_service_weeks", "new_recruit_weeks")
 BOOLS = ("mobilisation_enabled", "e_register_enabled", "exit_ban_enabled", "prison_recruitment_enabled",
-         "foreign_troops_enabled")
+         "foreign_troops_enabled", "front_intensity_forcing")
 
 SCALE = 20_000
 UNTIL = dt.date(2024, 12, 15)
