@@ -522,7 +522,7 @@ class DraftModel(mesa.Model):
         def regular(rows):
             return call_up.in_invasion_force(pop.age(rows), pop.fit[rows])
         btgs = invasion_force.garrison_btgs(_read_csv("garrisons_2022.csv"), [r.iso for r in self.regions])
-        shares = invasion_force.region_shares(btgs, self.prewar_signers(), self.p.garrison_local_share)
+        shares = invasion_force.region_shares(btgs, self.prewar_signers(), self.p.garrison_local_share, self._men_census)
         wanted = [stochastic_round(self.rng, self.p.initial_deployed * share / r.men_per_agent)
                   for r, share in zip(self.regions, shares)]
         rows, _ = pop.sample_many(np.arange(len(self.regions)), np.array(wanted), self.rng, regular)

@@ -103,3 +103,9 @@ def test_the_draw_is_unbiased_at_a_coarse_scale():
     for iso in ("TY", "BU", "PSK", "MOW"):
         i = ISOS.index(iso)
         assert mean[i] == pytest.approx(expected[i], rel=0.1), iso
+
+
+def test_a_world_where_nobody_would_sign_still_had_its_prewar_army():
+    from draftsim.agents.rules import invasion_force
+    shares = invasion_force.region_shares([1.0, 0.0, 0.0], [0.0, 0.0, 0.0], 0.6, men=[1.0, 1.0, 2.0])
+    assert shares == pytest.approx([0.6 + 0.1, 0.1, 0.2])

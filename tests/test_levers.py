@@ -249,7 +249,9 @@ def test_poorer_regions_give_more_recruits_per_10k_men():
     rho, ratio = _gradient("recruits_total", "poverty")
     assert rho > 0.3 and ratio > 1.1, (rho, ratio)
     rho, ratio = _gradient("contracts_total", "poverty")
-    assert rho > 0.4 and ratio > 1.25, (rho, ratio)
+    # 1.2, not 1.25, since issue 12: the invasion force's dead now come home to the poorer garrison regions,
+    # and their men's fear of those deaths damps the contract gradient a little
+    assert rho > 0.4 and ratio > 1.2, (rho, ratio)
 
 
 def test_remoter_regions_give_more_recruits_per_10k_men():

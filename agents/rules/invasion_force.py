@@ -33,10 +33,15 @@ def garrison_btgs(units, isos) -> np.ndarray:
     return btgs
 
 
-def region_shares(garrison_btgs, prewar_signers, local_share: float) -> np.ndarray:
+def region_shares(garrison_btgs, prewar_signers, local_share: float, men=None) -> np.ndarray:
     """Each region's share of the invasion force: ``local_share`` of every unit from its base region, the rest
-    from the national pool of the pre-war army in proportion to each region's pre-war signers.  Sums to 1."""
+    from the national pool of the pre-war army in proportion to each region's pre-war signers.  Sums to 1.
+
+    In a what-if where nobody would sign (no contract hazard, no fit men) the pre-war army still existed: its
+    national pool is then shared by ``men``."""
     btgs, signers = np.asarray(garrison_btgs, dtype=float), np.asarray(prewar_signers, dtype=float)
+    if signers.sum() <= 0 and men is not None:
+        signers = np.asarray(men, dtype=float)
     if btgs.sum() <= 0 or signers.sum() <= 0:
         raise ValueError("the invasion force needs garrisons and pre-war signers somewhere")
     return local_share * btgs / btgs.sum() + (1.0 - local_share) * signers / signers.sum()
