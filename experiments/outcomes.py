@@ -331,7 +331,8 @@ def monthly_flow(national: pd.DataFrame, column: str):
     per_day = np.repeat(national[column].to_numpy(dtype=float) / DAYS_PER_WEEK, DAYS_PER_WEEK)
     sums, covered = np.bincount(index, weights=per_day), np.bincount(index)
     labels = first + np.arange(len(sums))
-    length = ((labels + 1).astype("datetime64[D]") - labels.astype("datetime64[D]")).astype(int)
+    month = np.timedelta64(1, "M")
+    length = ((labels + month).astype("datetime64[D]") - labels.astype("datetime64[D]")).astype(int)
     whole = covered == length
     return pd.Series(sums[whole], index=[str(m) for m in labels[whole]], dtype=float)
 
@@ -343,7 +344,8 @@ def months_within(series, start: dt.date | None, end: dt.date | None):
     if start is not None:
         keep &= firsts >= start.isoformat()
     if end is not None:
-        lasts = (series.index.to_numpy().astype("datetime64[M]") + 1).astype("datetime64[D]") - 1
+        lasts = (series.index.to_numpy().astype("datetime64[M]") + np.timedelta64(1, "M")).astype("datetime64[D]") \
+            - np.timedelta64(1, "D")
         keep &= lasts.astype(str) <= end.isoformat()
     return series[keep]
 
