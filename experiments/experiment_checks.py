@@ -177,20 +177,21 @@ def _outcomes(c: Checker, value, design: Design, first_day: dt.date, last_day: d
             column = table.get("column")
             if column not in allowed:
                 what = {"flow": "a weekly flow column", "level": "a stock or level column", "numeric": "a numeric column",
-                        "regional": "a stock or cumulative level"}[rule.column]
+                        "regional": "a stock or cumulative level", "killed_channel": "a channel of the dead"}[rule.column]
                 scope = "regional" if rule.column == "regional" else "national"
                 c.fail(f"{key}.column", show(column), f"{what} of the {scope} table for metric {metric}: "
                                                        + ", ".join(allowed) + (near(column, allowed) if isinstance(column, str) else ""))
         against = None
-        if metric == "spearman":
+        if rule.against:
             from draftsim.experiments.targets import check_against
 
             against = table.get("against")
-            problem = check_against(against) if isinstance(against, str) else "TABLE:COLUMN of the package's regional data"
+            problem = check_against(against, metric) if isinstance(against, str) else check_against("", metric)
             if problem:
                 c.fail(f"{key}.against", show(against), problem)
         elif "against" in table:
-            c.fail(f"{key}.against", show(table["against"]), "no against for metric " + str(metric) + " (only spearman)")
+            c.fail(f"{key}.against", show(table["against"]), "no against for metric " + str(metric) + " (only "
+                   + ", ".join(m for m, r in METRICS.items() if r.against) + ")")
         start = end = None
         for bound in ("start", "end"):
             if bound in table:

@@ -22,7 +22,25 @@ Metrics (``column`` is a national column; a flow is a weekly ``new_*`` column or
   ``regional_deaths_2023_04:deaths_per_10k_men_2023_04``);
 - ``dispersion`` (regional): the coefficient of variation (sd / mean, unweighted) over the regions of
   the same per-10k rate.  Both are free of any factor common to all regions (the named list's
-  coverage, the men each agent stands for).
+  coverage, the men each agent stands for);
+- ``log_sd`` (regional): the standard deviation (ddof 1) over the regions of the natural log of the same
+  rate.  A region with no deaths has no log: its rate is taken as half the smallest positive rate of the
+  regions, so it stays at the bottom without an infinite weight (the observed table has no zeros; a
+  coarse run's smallest regions may);
+- ``rank_of`` (regional): the place, 1..85 from the highest rate down, of the region ``against`` (an iso code,
+  e.g. ``TY``); tied regions share the mean of their places;
+- ``killed_share``: a channel's share of the dead on or before ``end``: ``column`` (one of
+  :data:`KILLED_CHANNELS`) over their sum; shares of several channels add up (``a+b`` in a target);
+- ``diff_correlation``: the Pearson correlation of the month-on-month changes of a flow, by calendar month,
+  with a monthly series of the package data, ``against = "TABLE:COLUMN"`` (a table with a ``month`` column,
+  e.g. ``named_deaths_by_month:named_deaths_with_known_date``), over the whole months inside [start, end];
+- ``period_ratio``: the mean monthly value of a flow over the whole months in [start, split) divided by the
+  same over [split, end], the split date given as ``against`` (``YYYY-MM-DD``).
+
+A flow by calendar month (:func:`monthly_flow`) spreads each week's value evenly over its seven days, so that a
+month of five week-starts is not a quarter higher than one of four; a month counts only when the run's weeks
+cover every day of it.  The monthly metrics are free of a factor common to all months (the named list's
+coverage).
 
 A window outside the weeks that ran gives NaN (validation keeps it from happening).
 ``compute_outcomes`` only slices arrays: it is cheap enough to run after every run.
@@ -54,10 +72,11 @@ NUMERIC_COLUMNS = (*FLOW_COLUMNS, *LEVEL_COLUMNS)
 
 @dataclass(frozen=True)
 class Metric:
-    column: str | None      # which columns it takes: "flow", "level", "numeric" or None (takes no column)
+    column: str | None      # which columns it takes: "flow", "level", "numeric", "regional", "killed_channel" or None
     start: bool             # accepts a window start
     end: bool               # accepts a window end
     doc: str
+    against: str | None = None      # what ``against`` names: "regional_column", "monthly_column", "region", "date" or None
 
 
 METRICS: dict[str, Metric] = {
@@ -70,14 +89,29 @@ METRICS: dict[str, Metric] = {
     "bonus_spending_rub": Metric(None, True, True, "sign-on bonuses paid over [start, end], RUB"),
     "poorest_quarter_share": Metric(None, False, False, "share of recruits from the poorest quarter of regions"),
     "spearman": Metric("regional", False, True, "rank correlation over regions of a regional stock per 10k men "
-                       "(on or before end) with an observed column, against = TABLE:COLUMN"),
+                       "(on or before end) with an observed column, against = TABLE:COLUMN", "regional_column"),
     "dispersion": Metric("regional", False, True, "coefficient of variation over regions of a regional stock per 10k men"),
+    "log_sd": Metric("regional", False, True, "sd over regions of the log of a regional stock per 10k men "
+                     "(a zero at half the smallest positive rate)"),
+    "rank_of": Metric("regional", False, True, "place 1..85 (1: highest) of the region against = ISO by a regional "
+                      "stock per 10k men", "region"),
+    "killed_share": Metric("killed_channel", False, True, "a channel's share of the dead (killed_total_<channel> over "
+                           "their sum) on or before end"),
+    "diff_correlation": Metric("flow", True, True, "correlation of the month-on-month changes of a flow with a monthly "
+                               "series, against = TABLE:COLUMN", "monthly_column"),
+    "period_ratio": Metric("flow", True, True, "mean per calendar month of a flow over [start, against) / over "
+                           "[against, end], against = the split date", "date"),
 }
-REGIONAL_METRICS = ("spearman", "dispersion")
+REGIONAL_METRICS = ("spearman", "dispersion", "log_sd", "rank_of")
+MONTHLY_METRICS = ("diff_correlation", "period_ratio")
+# the dead by the channel that brought them in, as the model reports them (model/columns.py: killed_total_<channel>)
+KILLED_CHANNELS = ("killed_total_regulars", "killed_total_contracts", "killed_total_conscripts", "killed_total_mobilised",
+                   "killed_total_prisoner_recruits")
 # a regional rate is a count per men of the census: the stocks and cumulative levels of the regional table
 REGIONAL_COUNT_COLUMNS = tuple(c.name for c in schema.REGIONAL if c.kind in ("stock", "level") and c.unit == "men"
                                and c.name != "men")
-COLUMNS_FOR = {"flow": FLOW_COLUMNS, "level": LEVEL_COLUMNS, "numeric": NUMERIC_COLUMNS, "regional": REGIONAL_COUNT_COLUMNS}
+COLUMNS_FOR = {"flow": FLOW_COLUMNS, "level": LEVEL_COLUMNS, "numeric": NUMERIC_COLUMNS, "regional": REGIONAL_COUNT_COLUMNS,
+               "killed_channel": KILLED_CHANNELS}
 PER_MEN = 10_000
 
 
@@ -88,7 +122,7 @@ class OutcomeSpec:
     column: str | None = None
     start: dt.date | None = None
     end: dt.date | None = None
-    against: str | None = None      # regional metrics: TABLE:COLUMN of the package data
+    against: str | None = None      # what the metric is measured against (Metric.against): TABLE:COLUMN, a region, a date
 
 
 HISTORICAL_START, HISTORICAL_END = dt.date(2023, 1, 1), dt.date(2025, 12, 31)
@@ -128,6 +162,12 @@ def compute_outcomes(specs, national: pd.DataFrame, regions_last: pd.DataFrame, 
             continue
         if spec.metric in REGIONAL_METRICS:
             out[spec.name] = regional_metric(spec, region_history or [], region_attrs)
+            continue
+        if spec.metric in MONTHLY_METRICS:
+            out[spec.name] = monthly_metric(spec, national)
+            continue
+        if spec.metric == "killed_share":
+            out[spec.name] = killed_share(national, spec.column, spec.end)
             continue
         column = "bonus_paid_rub" if spec.metric == "bonus_spending_rub" else spec.column
         if dates is None:
@@ -225,6 +265,22 @@ def regional_tables() -> dict[str, list[str]]:
     return out
 
 
+def log_sd(rate) -> float:
+    """The sd (ddof 1) of the log of a rate over the regions, a zero taken as half the smallest positive rate."""
+    values = np.asarray(rate, dtype=float)
+    positive = values[values > 0]
+    if len(positive) < 3:
+        return math.nan
+    return float(np.log(np.where(values > 0, values, positive.min() / 2)).std(ddof=1))
+
+
+def rank_from_top(rate, iso: str) -> float:
+    """The place of region ``iso`` in ``rate`` (a Series by iso), 1 for the highest; ties share their mean place."""
+    if iso not in rate.index:
+        return math.nan
+    return float(rate.rank(ascending=False, method="average")[iso])
+
+
 def regional_metric(spec: OutcomeSpec, region_history: list[dict], region_attrs: pd.DataFrame) -> float:
     rate = regional_rate(region_history, spec.column, spec.end, region_attrs)
     if rate is None or not len(rate):
@@ -232,6 +288,10 @@ def regional_metric(spec: OutcomeSpec, region_history: list[dict], region_attrs:
     if spec.metric == "dispersion":
         mean = float(rate.mean())
         return float(rate.std(ddof=1) / mean) if mean > 0 else math.nan
+    if spec.metric == "log_sd":
+        return log_sd(rate)
+    if spec.metric == "rank_of":
+        return rank_from_top(rate, spec.against)
     observed = regional_observations(spec.against).reindex(rate.index)
     keep = observed.notna().to_numpy()
     x, y = rate.to_numpy()[keep], observed.to_numpy()[keep]
@@ -240,6 +300,109 @@ def regional_metric(spec: OutcomeSpec, region_history: list[dict], region_attrs:
     from scipy.stats import spearmanr
 
     return float(spearmanr(x, y).statistic)
+
+
+def killed_share(national: pd.DataFrame, column: str, end: dt.date | None) -> float:
+    """``column``'s share of the dead of every channel in the last week starting on or before ``end`` (NaN
+    if the run does not report the dead by channel, or has none)."""
+    if not len(national) or any(c not in national for c in KILLED_CHANNELS):
+        return math.nan
+    dates = national["date"].astype(str).to_numpy()
+    rows = np.flatnonzero(_window(dates, None, end))
+    if not len(rows):
+        return math.nan
+    week = national.iloc[rows[-1]]
+    total = float(sum(float(week[c]) for c in KILLED_CHANNELS))
+    return float(week[column]) / total if total > 0 else math.nan
+
+
+def monthly_flow(national: pd.DataFrame, column: str):
+    """A weekly flow by calendar month (a Series indexed by "YYYY-MM"), each week spread evenly over its seven
+    days; only the months whose every day the run's weeks cover."""
+    import pandas as pd
+
+    if not len(national):
+        return pd.Series(dtype=float)
+    starts = national["date"].astype(str).to_numpy().astype("datetime64[D]")
+    days = starts[:, None] + np.arange(DAYS_PER_WEEK)
+    months = days.astype("datetime64[M]")
+    first = months.min()
+    index = (months - first).astype(int).ravel()
+    per_day = np.repeat(national[column].to_numpy(dtype=float) / DAYS_PER_WEEK, DAYS_PER_WEEK)
+    sums, covered = np.bincount(index, weights=per_day), np.bincount(index)
+    labels = first + np.arange(len(sums))
+    month = np.timedelta64(1, "M")
+    length = ((labels + month).astype("datetime64[D]") - labels.astype("datetime64[D]")).astype(int)
+    whole = covered == length
+    return pd.Series(sums[whole], index=[str(m) for m in labels[whole]], dtype=float)
+
+
+def months_within(series, start: dt.date | None, end: dt.date | None):
+    """The months of a monthly Series ("YYYY-MM") that lie wholly inside [start, end]."""
+    keep = np.ones(len(series), dtype=bool)
+    firsts = np.array([f"{m}-01" for m in series.index])
+    if start is not None:
+        keep &= firsts >= start.isoformat()
+    if end is not None:
+        lasts = (series.index.to_numpy().astype("datetime64[M]") + np.timedelta64(1, "M")).astype("datetime64[D]") \
+            - np.timedelta64(1, "D")
+        keep &= lasts.astype(str) <= end.isoformat()
+    return series[keep]
+
+
+def diff_correlation(model, observed) -> float:
+    """Pearson correlation of the month-on-month changes of two monthly Series, over the months both have
+    (NaN with fewer than four common months or a constant change)."""
+    common = model.index.intersection(observed.index).sort_values()
+    if len(common) < 4:
+        return math.nan
+    a, b = np.diff(model[common].to_numpy(dtype=float)), np.diff(observed[common].to_numpy(dtype=float))
+    if np.ptp(a) == 0 or np.ptp(b) == 0:
+        return math.nan
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def period_ratio(series, start: dt.date | None, split: dt.date, end: dt.date | None) -> float:
+    """Mean monthly value over the whole months of [start, split) over that of [split, end]."""
+    first = months_within(series, start, split - dt.timedelta(days=1))
+    second = months_within(series, split, end)
+    if not len(first) or not len(second) or float(second.mean()) == 0:
+        return math.nan
+    return float(first.mean() / second.mean())
+
+
+@cache
+def monthly_observations(against: str):
+    """A monthly series of the package data, ``TABLE:COLUMN`` of a table with a ``month`` (YYYY-MM) column."""
+    from importlib import resources
+
+    import pandas as pd
+
+    table, _, column = against.partition(":")
+    frame = pd.read_csv(resources.files("draftsim.model").joinpath("data", f"{table}.csv").open(encoding="utf-8"))
+    return frame.set_index(frame["month"].astype(str))[column].astype(float)
+
+
+def monthly_tables() -> dict[str, list[str]]:
+    """The package data tables with one row per month (a ``month`` column) and their numeric columns."""
+    from importlib import resources
+
+    import pandas as pd
+
+    out = {}
+    for f in sorted(resources.files("draftsim.model").joinpath("data").iterdir(), key=lambda f: f.name):
+        if f.name.endswith(".csv"):
+            frame = pd.read_csv(f.open(encoding="utf-8"), nrows=2)
+            if "month" in frame.columns:
+                out[f.name[:-4]] = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    return out
+
+
+def monthly_metric(spec: OutcomeSpec, national: pd.DataFrame) -> float:
+    series = monthly_flow(national, spec.column)
+    if spec.metric == "period_ratio":
+        return period_ratio(series, spec.start, dt.date.fromisoformat(spec.against), spec.end)
+    return diff_correlation(months_within(series, spec.start, spec.end), monthly_observations(spec.against))
 
 
 # --- reading a model -----------------------------------------------------------------------------------

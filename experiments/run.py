@@ -47,7 +47,8 @@ def write_tables(model, folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 # --- the stdout summary ----------------------------------------------------------------------------
-def summary(national: pd.DataFrame, out: Path, wall: float) -> str:
+def summary(national: pd.DataFrame, out: Path, wall: float, goals: str | None = None) -> str:
+    """The totals of a run and, when given, the block of issue 12's goals (:func:`draftsim.experiments.goals.block`)."""
     import pandas as pd
 
     def total(col: str) -> float:
@@ -85,5 +86,7 @@ def summary(national: pd.DataFrame, out: Path, wall: float) -> str:
     lastd = national["date"].iloc[-1] if len(national) else "?"
     lines = [f"totals over {len(national)} weekly steps, {first} to {lastd} (real men):"]
     lines += [f"  {a:<{width}}  {b:>{vwidth}}  {c}".rstrip() for a, b, c in rows]
+    if goals:
+        lines.append(goals)
     lines.append(f"wall time {wall:.1f} s; output in {out}")
     return "\n".join(lines)

@@ -20,7 +20,13 @@ The table holds only what is compared; what the model reads as a forcing (the de
 
 A regional target (``regional_targets.csv``) is a statistic over the regions on a date: ``spearman``,
 the rank correlation of the model's regional rate per 10k men with an observed column of the package
-data (``against``), or ``dispersion``, the coefficient of variation of that rate.
+data (``against``), ``dispersion``, the coefficient of variation of that rate, ``log_sd``, the sd of its log,
+or ``rank_of``, the place of one region (``against``: its iso code) from the top.
+
+A national row's ``model_outcome`` may end in `` against X`` for a metric that is measured against something
+(:data:`experiments.outcomes.METRICS`' ``against``): ``diff_correlation:new_killed against
+named_deaths_by_month:named_deaths_with_known_date`` (a monthly series of the package data) or
+``period_ratio:new_killed against 2023-04-01`` (the first day of the second period).
 
 A banded figure's band is read as ±2 sd of the observation; the observation model's own uncertainty
 is added to it (``Target.sd``).  A figure with neither has no stated error, and a calibration must
@@ -41,12 +47,15 @@ import pandas as pd
 from draftsim.experiments.invariance import last_day, week_starts
 from draftsim.experiments.observation import OBSERVATIONS, observation
 from draftsim.experiments.outcomes import (
+    COLUMNS_FOR,
     METRICS,
+    MONTHLY_METRICS,
     NATIONAL_COLUMNS,
     REGIONAL_COUNT_COLUMNS,
     REGIONAL_METRICS,
     OutcomeSpec,
     compute_outcomes,
+    monthly_tables,
     regional_tables,
 )
 from draftsim.model.formats import whole
@@ -71,7 +80,7 @@ class Target:
     model_weeks: tuple[dt.date, dt.date] | None
     not_compared_because: str
     observation: str = "direct"     # experiments/observation.py
-    against: str = ""               # regional targets: the observed column, TABLE:COLUMN
+    against: str = ""               # what the metric is measured against: TABLE:COLUMN, a region iso, a split date
 
     @property
     def compared(self) -> bool:
@@ -119,12 +128,13 @@ class Target:
         first, last = self.weeks
         if metric in REGIONAL_METRICS:
             return "sum", (OutcomeSpec(f"{self.name}.0", metric, columns, None, last, self.against or None),)
-        start = None if metric == "final" else first
+        start = None if metric in METRICS and not METRICS[metric].start else first
         if metric == "ratio":
             num, den = columns.split("/")
             return "ratio", (OutcomeSpec(f"{self.name}.num", "total", num, start, last),
                              OutcomeSpec(f"{self.name}.den", "total", den, start, last))
-        return "sum", tuple(OutcomeSpec(f"{self.name}.{i}", metric, c, start, last) for i, c in enumerate(columns.split("+")))
+        return "sum", tuple(OutcomeSpec(f"{self.name}.{i}", metric, c, start, last, self.against or None)
+                            for i, c in enumerate(columns.split("+")))
 
 
 def _date(text: str) -> dt.date:
@@ -147,6 +157,12 @@ def check_outcome(expression: str) -> str | None:
     elif metric in REGIONAL_METRICS:
         return None if columns in REGIONAL_COUNT_COLUMNS else \
             f"a regional stock or level for {metric}: " + ", ".join(REGIONAL_COUNT_COLUMNS)
+    elif metric in METRICS and METRICS[metric].column == "killed_channel":
+        unknown = [c for c in columns.split("+") if c not in COLUMNS_FOR["killed_channel"]]
+        return f"channels of the dead for {metric} (unknown: {', '.join(unknown)}): " + \
+            ", ".join(COLUMNS_FOR["killed_channel"]) if unknown else None
+    elif metric in MONTHLY_METRICS:
+        return None if columns in COLUMNS_FOR["flow"] else f"one weekly flow for {metric}"
     elif metric in METRICS:
         parts = columns.split("+")
     else:
@@ -155,13 +171,29 @@ def check_outcome(expression: str) -> str | None:
     return f"national columns (unknown: {', '.join(unknown)})" if unknown else None
 
 
-def check_against(against: str) -> str | None:
-    """Why ``against`` is not an observed regional column of the package data (None if it is)."""
-    tables = regional_tables()
+def check_against(against: str, metric: str = "spearman") -> str | None:
+    """Why ``against`` is not what ``metric`` is measured against (None if it is): an observed regional or monthly
+    column of the package data, a region's iso code or a date."""
+    kind = METRICS[metric].against if metric in METRICS else None
+    if kind == "region":
+        from draftsim.model.model import read_regions
+
+        codes = [r["iso"] for r in read_regions()]
+        return None if against in codes else "a region's iso code: " + ", ".join(codes)
+    if kind == "date":
+        try:
+            dt.date.fromisoformat(against)
+            return None
+        except ValueError:
+            return "the first day of the second period, YYYY-MM-DD"
+    if kind is None:
+        return f"no against for metric {metric}"
+    tables = monthly_tables() if kind == "monthly_column" else regional_tables()
     table, _, column = against.partition(":")
     if table in tables and column in tables[table]:
         return None
-    return "TABLE:COLUMN of the package's regional data: " + "; ".join(f"{t}:{'|'.join(c)}" for t, c in tables.items())
+    what = "monthly" if kind == "monthly_column" else "regional"
+    return f"TABLE:COLUMN of the package's {what} data: " + "; ".join(f"{t}:{'|'.join(c)}" for t, c in tables.items())
 
 
 def read_targets(path=None, regional_path=None) -> tuple[Target, ...]:
@@ -174,10 +206,11 @@ def read_targets(path=None, regional_path=None) -> tuple[Target, ...]:
             if r["model_weeks"].strip():
                 a, b = r["model_weeks"].split("..")
                 weeks = (_date(a), _date(b))
+            outcome, _, against = r["model_outcome"].partition(" against ")
             out.append(Target(r["name"], r["metric"], _date(r["period_start"]), _date(r["period_end"]), float(r["value"]),
                               _number(r["low"]), _number(r["high"]), r["unit"], r["source"], r["note"],
-                              r["model_outcome"].strip(), weeks, r["not_compared_because"].strip(),
-                              r["observation"].strip() or "direct"))
+                              outcome.strip(), weeks, r["not_compared_because"].strip(),
+                              r["observation"].strip() or "direct", against.strip()))
     with (regional_path or data.joinpath(REGIONAL_TABLE)).open(encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             day = _date(r["date"])
@@ -228,10 +261,14 @@ def compare(national: pd.DataFrame, targets: tuple[Target, ...] | None = None, m
     return pd.DataFrame(rows)
 
 
+FRACTIONAL_UNITS = ("ratio", "share", "elasticity", "rank correlation", "coefficient of variation", "correlation",
+                    "sd of log", "rank")
+
+
 def _shown(x: float | None, unit: str) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
-    return f"{x:.2f}" if unit in ("ratio", "share", "elasticity", "rank correlation", "coefficient of variation") else whole(x)
+    return f"{x:.2f}" if unit in FRACTIONAL_UNITS else whole(x)
 
 
 def main(argv=None) -> None:

@@ -72,6 +72,8 @@ def test_the_packaged_examples_load_and_compare_every_national_target():
     assert cal.space.dim == 8 and {t.name for t in cal.targets} == national
     core = load_calibration(Path(str(folder.joinpath("national-core.toml"))))
     left_out = {"contracts_per_day_2024q3", "mean_regional_bonus_2024_03", "mean_regional_bonus_2024_12", "mean_regional_bonus_2025_04"}
+    # issue 12's goals came after the core runs the README reports: the core keeps its 22 targets
+    left_out |= {t.name for t in read_targets() if t.name.startswith(("killed_share_", "named_deaths_monthly_", "named_deaths_bakhmut_", "deployed_in_zone_"))}
     assert {t.name for t in core.targets} == national - left_out
     assert core.space == cal.space and core.matching == cal.matching
 

@@ -131,3 +131,26 @@ def test_calibration_files_take_regional_targets_by_name_or_inline():
         calibration_from_text(CALIBRATION.replace('weeks = "2023-04-12..2023-04-12"', 'weeks = "2023-04-12..2023-04-12"\nagainst = "x:y"'))
     with pytest.raises(CalibrationError, match=r"targets\[1\]\.observation: got \"named\"; allowed: direct \| named_list"):
         calibration_from_text(CALIBRATION.replace('sd = 0.04', 'sd = 0.04\nobservation = "named"'))
+
+
+def test_the_spread_and_the_ranks_of_regions_are_computed_on_the_day(model):
+    attrs = region_attributes(model)
+    specs = (OutcomeSpec("spread", "log_sd", "killed_total", None, DAY), OutcomeSpec("tuva", "rank_of", "killed_total", None, DAY, "TY"))
+    got = compute_outcomes(specs, model.national_frame(), regions_last(model), attrs, model.region_history)
+    week = [w for w in model.region_history if w["date"] <= DAY.isoformat()][-1]
+    rate = pd.Series(np.asarray(week["killed_total"], float), index=week["region"]) / attrs["men"] * 1e4
+    floor = rate[rate > 0].min() / 2
+    assert got["spread"] == pytest.approx(np.log(rate.where(rate > 0, floor)).std(ddof=1))
+    assert got["tuva"] == pytest.approx(1 + (rate > rate["TY"]).sum() + ((rate == rate["TY"]).sum() - 1) / 2)
+    table = tg.compare(model.national_frame(), model=model).set_index("target")
+    assert 1 <= table.at["regional_deaths_rank_moscow_2023_04", "model"] <= 85
+
+
+def test_experiment_files_take_a_region_for_rank_of_and_name_a_bad_one():
+    text = EXPERIMENT.replace('metric = "spearman"', 'metric = "rank_of"').replace(
+        'against = "regional_deaths_2023_04:deaths_per_10k_men_2023_04"', 'against = "TY"')
+    assert experiment_from_text(text).outcomes[0].against == "TY"
+    with pytest.raises(Exception, match=r"outcomes\[0\]\.against: got \"XX\"; allowed: a region's iso code: "):
+        experiment_from_text(text.replace('"TY"', '"XX"'))
+    with pytest.raises(Exception, match=r"outcomes\[0\]\.against: .*allowed: no against for metric log_sd"):
+        experiment_from_text(text.replace('"rank_of"', '"log_sd"'))

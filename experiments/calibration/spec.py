@@ -71,6 +71,7 @@ from draftsim.experiments.calibration.space import PRIORS, Prior, Space
 from draftsim.experiments.checker import Checker, ExperimentError, near, show
 from draftsim.experiments.experiment_checks import run_settings
 from draftsim.experiments.observation import OBSERVATIONS
+from draftsim.experiments.outcomes import METRICS
 from draftsim.experiments.targets import Target, check_against, check_outcome, read_targets
 
 TOP_KEYS = ("name", "description", "scenario", "until", "scale", "seed", "parameters", "targets", "history_matching",
@@ -342,12 +343,14 @@ def _inline(c: _Checker, key: str, name: str, entry: dict) -> Target:
     if obs not in OBSERVATIONS:
         c.fail(key + ".observation", show(obs), " | ".join(OBSERVATIONS) + near(obs, OBSERVATIONS))
     against = ""
-    if outcome.startswith("spearman:"):
+    metric = outcome.partition(":")[0]
+    if metric in METRICS and METRICS[metric].against:
         against = entry.get("against")
-        problem = check_against(against) if isinstance(against, str) else "TABLE:COLUMN of the package's regional data"
+        problem = check_against(against, metric) if isinstance(against, str) else check_against("", metric)
         if problem:
             c.fail(key + ".against", show(against), problem)
     elif "against" in entry:
-        c.fail(key + ".against", show(entry["against"]), "no against (only for a spearman outcome)")
+        c.fail(key + ".against", show(entry["against"]), "no against (only for a "
+               + " | ".join(m for m, r in METRICS.items() if r.against) + " outcome)")
     return Target(name, "inline", start, end, observed, None, None, c.string(entry.get("unit", ""), key + ".unit"),
                   c.string(entry.get("source", "calibration file"), key + ".source"), "", outcome, None, "", obs, against)

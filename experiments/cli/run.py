@@ -130,7 +130,9 @@ def main(args: argparse.Namespace, argv: list[str]) -> int:
             "model_run_s": round(run_seconds, 3),
             **provenance(started, dt.datetime.now(dt.UTC), time.perf_counter() - t0, ["draftsim", *argv]),
         })
-    print(summary(national, out, time.perf_counter() - t0))
+    from draftsim.experiments import goals
+
+    print(summary(national, out, time.perf_counter() - t0, goals.block(goals.evaluate(goals.model_values(model)))))
     return 0
 
 
